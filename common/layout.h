@@ -1,0 +1,33 @@
+// Architecture and layout facts for x86-64 unikernels, as data.
+//
+// Address map of an aligned static unikernel (identical in every app):
+//   0x400000            ELF header + program headers (one page, private)
+//   0x401000            app table (struct uk_app_table, see unikernels/boot)
+//   0x401000 + ...      init/fini arrays, TLS template (private, per app)
+//   kSlotBase ..        library slots from the layout registry, each library
+//                       at the same address in every app that uses it
+//   < kSlotLimit        non-PIE code model: absolute 32-bit sign-extended
+//                       addresses must stay below 2 GiB
+#pragma once
+
+#include <cstdint>
+
+namespace uk {
+
+inline constexpr uint64_t kPageSize = 4096;
+inline constexpr uint64_t kAppRegionBase = 0x400000;
+inline constexpr uint64_t kAppHeadersSize = kPageSize; // ELF header + phdrs
+inline constexpr uint64_t kAppTableAddr = kAppRegionBase + kAppHeadersSize;
+inline constexpr uint64_t kSlotBase = 0x1000000;
+inline constexpr uint64_t kSlotLimit = 0x80000000;
+
+constexpr uint64_t page_down(uint64_t v) { return v & ~(kPageSize - 1); }
+constexpr uint64_t page_up(uint64_t v) { return (v + kPageSize - 1) & ~(kPageSize - 1); }
+constexpr bool page_aligned(uint64_t v) { return (v & (kPageSize - 1)) == 0; }
+
+// Overflow-checked a + b.
+constexpr bool add_overflows(uint64_t a, uint64_t b, uint64_t *out) {
+  return __builtin_add_overflow(a, b, out);
+}
+
+} // namespace uk

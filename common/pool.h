@@ -1,0 +1,34 @@
+// The library pool: a directory of content-addressed, read-only objects (one
+// per library: its text and rodata pages). Object names are the SHA-256 of
+// the content in lowercase hex. Shared by the toolchain (writes objects) and
+// the loaders (map them), so both apply the very same checks.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "error.h"
+
+namespace uk {
+
+inline constexpr const char *kDefaultPoolDir = "/dev/shm/uk-pool";
+inline constexpr const char *kPoolEnv = "UK_SLT_POOL";
+inline constexpr mode_t kPoolObjectMode = 0444;
+
+// --pool flag if given, else $UK_SLT_POOL, else /dev/shm/uk-pool.
+const char *resolve_pool_dir(const char *flag);
+
+bool is_object_name(std::string_view s);
+
+// Checks what the loader relies on: a regular file of exactly the expected
+// size that nobody may write (no write bit at all).
+Status check_pool_object(const struct stat &st, const char *path, uint64_t expected_size);
+
+// Opens <dir>/<object> read-only without following symlinks or blocking on
+// FIFOs, then checks it. Returns the fd.
+Result<int> open_pool_object(const char *dir, const char *object, uint64_t expected_size);
+
+} // namespace uk

@@ -1,0 +1,48 @@
+#include "options.h"
+
+#include <cstdio>
+#include <cstring>
+
+namespace uk {
+
+void print_loader_usage() {
+  std::fputs("usage: uk-slt-run [options] APP.desc [ARGS...]\n"
+             "Start a Spacer-SLT unikernel from the shared library pool in Linux userspace.\n\n"
+             "options:\n"
+             "  --pool DIR   pool directory (default $UK_SLT_POOL, else /dev/shm/uk-pool)\n"
+             "  --stats      print load time, pages mapped and page faults to stderr\n"
+             "  -v           print every mapping to stderr\n"
+             "  --help       show this help\n"
+             "  --version    show the version\n"
+             "The unikernel's exit status is uk-slt-run's; a load error exits 127.\n",
+             stdout);
+}
+
+Status parse_loader_options(int argc, char **argv, LoaderOptions *o) {
+  int i = 1;
+  for (; i < argc; i++) {
+    const char *a = argv[i];
+    if (a[0] != '-' || a[1] == '\0') break;
+    if (std::strcmp(a, "--") == 0) {
+      i++;
+      break;
+    }
+    if (std::strcmp(a, "--help") == 0 || std::strcmp(a, "-h") == 0) o->help = true;
+    else if (std::strcmp(a, "--version") == 0) o->version = true;
+    else if (std::strcmp(a, "--stats") == 0) o->stats = true;
+    else if (std::strcmp(a, "-v") == 0 || std::strcmp(a, "--verbose") == 0) o->verbose = true;
+    else if (std::strcmp(a, "--pool") == 0) {
+      if (i + 1 >= argc) return Error::fmt("--pool needs a directory");
+      o->pool = argv[++i];
+    } else if (std::strncmp(a, "--pool=", 7) == 0) o->pool = a + 7;
+    else return Error::fmt("unknown option '%s' (see --help)", a);
+  }
+  if (o->help || o->version) return {};
+  if (i >= argc) return Error::fmt("no description file given (usage: uk-slt-run [options] APP.desc [ARGS...])");
+  o->desc = argv[i];
+  o->app_argc = argc - i;
+  o->app_argv = argv + i;
+  return {};
+}
+
+} // namespace uk

@@ -1,0 +1,23 @@
+// Stage 1, align: reserve (or reuse) a registry slot for every library and
+// link the aligned static ELF with a generated linker script.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "error.h"
+
+namespace uk {
+
+struct AlignOptions {
+  std::string registry;          // layout registry file
+  std::vector<std::string> libs; // library objects, in link order
+  std::string out_elf;           // aligned ELF to write
+  std::string script_out;        // where to keep the linker script ("" = <out_elf>.ld)
+  std::string linker = "ld";
+  bool verbose = false;
+};
+
+Status align_app(const AlignOptions &opt);
+
+} // namespace uk

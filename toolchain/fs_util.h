@@ -1,0 +1,24 @@
+// Small file helpers for the toolchain: whole-file reads and atomic writes
+// (temp file + rename), errors as values naming the path.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "error.h"
+
+namespace uk {
+
+using Bytes = std::vector<uint8_t>;
+
+Result<Bytes> read_file(const std::string &path, uint64_t max_bytes = uint64_t{1} << 32);
+// Writes to a temp file in the same directory, fsyncs, sets `mode`, renames.
+Status write_file_atomic(const std::string &path, const void *data, size_t len, unsigned mode);
+Status make_dirs(const std::string &path);
+std::string dirname_of(const std::string &path);
+std::string basename_of(const std::string &path);
+// Strips directories and the last extension: "a/b/musl.o" -> "musl".
+std::string stem_of(const std::string &path);
+
+} // namespace uk
