@@ -54,7 +54,11 @@ public:
     if (ok_) new (&val_) T(std::move(o.val_));
     else new (&err_) Error(o.err_);
   }
-  Result &operator=(const Result &) = delete;
+  Result &operator=(Result o) {
+    this->~Result();
+    new (this) Result(std::move(o));
+    return *this;
+  }
   ~Result() {
     if (ok_) val_.~T();
   }

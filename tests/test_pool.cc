@@ -1,0 +1,93 @@
+// Pool object naming and the checks every loader applies before mapping.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "pool.h"
+#include "process_util.h"
+
+namespace uk {
+namespace {
+
+const std::string kName(64, 'a');
+
+class PoolTest : public ::testing::Test {
+protected:
+  void SetUp() override { dir = test::make_temp_dir(); }
+  void TearDown() override { std::system(("chmod -R u+w " + dir + " && rm -rf " + dir).c_str()); }
+  std::string put(const std::string &name, size_t size, mode_t mode) {
+    std::string p = dir + "/" + name;
+    test::write_text(p, std::string(size, 'x'));
+    chmod(p.c_str(), mode);
+    return p;
+  }
+  std::string open_err(const std::string &name, uint64_t size) {
+    auto r = open_pool_object(dir.c_str(), name.c_str(), size);
+    EXPECT_FALSE(r.ok());
+    if (r.ok()) close(*r);
+    return r.ok() ? "" : r.error().what();
+  }
+  std::string dir;
+};
+
+TEST(PoolNames, OnlyLowercaseSha256Hex) {
+  EXPECT_TRUE(is_object_name(kName));
+  EXPECT_FALSE(is_object_name(std::string(63, 'a')));
+  EXPECT_FALSE(is_object_name(std::string(65, 'a')));
+  EXPECT_FALSE(is_object_name(std::string(64, 'A')));
+  EXPECT_FALSE(is_object_name("../" + std::string(61, 'a')));
+}
+
+TEST(PoolDir, FlagThenEnvThenDefault) {
+  unsetenv(kPoolEnv);
+  EXPECT_STREQ(resolve_pool_dir(nullptr), kDefaultPoolDir);
+  setenv(kPoolEnv, "/tmp/p", 1);
+  EXPECT_STREQ(resolve_pool_dir(nullptr), "/tmp/p");
+  EXPECT_STREQ(resolve_pool_dir("/x"), "/x");
+  unsetenv(kPoolEnv);
+}
+
+TEST_F(PoolTest, AcceptsReadOnlyObjectOfRightSize) {
+  put(kName, 8192, 0444);
+  auto r = open_pool_object(dir.c_str(), kName.c_str(), 8192);
+  ASSERT_TRUE(r.ok()) << r.error().what();
+  close(*r);
+}
+
+TEST_F(PoolTest, RejectsWrongSize) {
+  put(kName, 4096, 0444);
+  EXPECT_NE(open_err(kName, 8192).find("has 4096 bytes, the desc expects 8192"), std::string::npos);
+}
+
+TEST_F(PoolTest, RejectsWritableObjects) {
+  put(kName, 4096, 0664);
+  EXPECT_NE(open_err(kName, 4096).find("writable (mode 0664)"), std::string::npos);
+  chmod((dir + "/" + kName).c_str(), 0446);
+  EXPECT_NE(open_err(kName, 4096).find("writable (mode 0446)"), std::string::npos);
+}
+
+TEST_F(PoolTest, RejectsMissingObject) {
+  EXPECT_NE(open_err(kName, 4096).find("missing pool object"), std::string::npos);
+}
+
+TEST_F(PoolTest, RejectsDirectoryFifoAndSymlink) {
+  mkdir((dir + "/" + kName).c_str(), 0555);
+  EXPECT_NE(open_err(kName, 4096).find("not a regular file"), std::string::npos);
+  std::string fifo(64, 'b');
+  mkfifo((dir + "/" + fifo).c_str(), 0444);
+  EXPECT_NE(open_err(fifo, 4096).find("not a regular file"), std::string::npos); // and does not block
+  std::string target = put("target", 4096, 0444);
+  std::string link(64, 'c');
+  ASSERT_EQ(symlink(target.c_str(), (dir + "/" + link).c_str()), 0);
+  EXPECT_NE(open_err(link, 4096).find("symbolic link"), std::string::npos);
+}
+
+TEST_F(PoolTest, RejectsBadObjectName) {
+  EXPECT_NE(open_err("../etc/passwd", 4096).find("invalid pool object name"), std::string::npos);
+}
+
+} // namespace
+} // namespace uk
