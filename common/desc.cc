@@ -191,6 +191,7 @@ Status parse_line(const Line &l, Desc *d, unsigned *seen, const char *src) {
     if (l.n < 5) return Error::fmt("%s:%u: 'map' needs vaddr, size, protection and source", src, ln);
     if (d->nmaps == kDescMaxMaps) return Error::fmt("%s:%u: more than %zu maps", src, ln, kDescMaxMaps);
     DescMap &m = d->maps[d->nmaps];
+    m = DescMap{};
     UK_TRY(parse_hex(l.f[1], &m.vaddr, "map address", src, ln));
     UK_TRY(parse_hex(l.f[2], &m.size, "map size", src, ln));
     UK_TRY(parse_prot(l.f[3], &m.prot, src, ln));
@@ -305,7 +306,7 @@ Status validate_desc(const Desc &d, const char *src) {
 }
 
 Status parse_desc(const char *text, size_t len, const char *src, Desc *d) {
-  *d = Desc{};
+  d->reset();
   if (len == 0) return Error::fmt("%s: empty file", src);
   if (len > kDescMaxBytes) return Error::fmt("%s: %zu bytes, larger than the %zu-byte limit", src, len, kDescMaxBytes);
   if (text[len - 1] != '\n') return Error::fmt("%s: truncated (last line has no newline)", src);

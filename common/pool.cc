@@ -38,7 +38,9 @@ Result<int> open_pool_object(const char *dir, const char *object, uint64_t expec
   if (!is_object_name(object)) return Error::fmt("%s: invalid pool object name '%s'", dir, object);
   if (std::snprintf(path, sizeof path, "%s/%s", dir, object) >= static_cast<int>(sizeof path))
     return Error::fmt("%s: pool path too long", dir);
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  // No O_CLOEXEC: musl emulates it with an extra fcntl per open, and the
+  // loaders close every pool fd before they enter the unikernel.
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) {
     int e = errno;
     if (e == ELOOP) return Error::fmt("%s: pool object is a symbolic link", path);

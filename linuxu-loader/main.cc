@@ -44,7 +44,7 @@ Desc g_desc;
 }
 
 Status read_desc(const char *path, Desc *d) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  int fd = open(path, O_RDONLY | O_NONBLOCK); // closed below
   if (fd < 0) return Error::fmt("%s: cannot open: %s", path, std::strerror(errno));
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

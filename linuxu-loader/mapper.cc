@@ -69,7 +69,7 @@ Status map_unikernel(const Desc &d, const char *desc_path, const char *pool_dir,
     close_all();
     return s;
   }
-  int img = open(image_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  int img = open(image_path, O_RDONLY | O_NONBLOCK); // closed before entry
   struct stat st;
   if (img < 0 || fstat(img, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) != d.image_size) {
     Error e = img < 0 ? Error::fmt("%s: cannot open private image: %s", image_path, std::strerror(errno))

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The main job: set up, build the corpus, pack it into the pool, run
+# helloworld and mandelbrot directly and through uk-slt-run, print the
+# sharing report.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/build.sh build
+
+bin=build/bin
+corpus=build/unikernels
+pool=build/pool
+apps=(helloworld mandelbrot cat exitcode)
+
+run() { # label, command...
+  local label=$1
+  shift
+  local t0 t1 status
+  t0=$(date +%s%N)
+  set +e
+  "$@" >/tmp/uk-demo.out 2>&1
+  status=$?
+  set -e
+  t1=$(date +%s%N)
+  printf '%-34s exit %-3s %8.2f ms | %s\n' "$label" "$status" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e6 }')" \
+    "$(head -c 200 /tmp/uk-demo.out | tr '\n' ' ')"
+}
+
+echo
+echo "== helloworld and mandelbrot, each way (output must match) =="
+run "helloworld.elf (direct)" "$corpus/helloworld/helloworld.elf" from the demo
+run "uk-slt-run helloworld.desc" "$bin/uk-slt-run" --pool "$pool" "$corpus/helloworld/helloworld.desc" from the demo
+run "mandelbrot.elf (direct)" "$corpus/mandelbrot/mandelbrot.elf" 640 480 256 /tmp/uk-demo-direct.ppm
+run "uk-slt-run mandelbrot.desc" "$bin/uk-slt-run" --pool "$pool" "$corpus/mandelbrot/mandelbrot.desc" 640 480 256 /tmp/uk-demo-pool.ppm
+if cmp -s /tmp/uk-demo-direct.ppm /tmp/uk-demo-pool.ppm; then echo "mandelbrot images: identical"; else echo "mandelbrot images: DIFFER"; exit 1; fi
+
+echo
+echo "== uk-slt-run --stats helloworld =="
+"$bin/uk-slt-run" --pool "$pool" --stats "$corpus/helloworld/helloworld.desc" >/dev/null
+
+echo
+echo "== uk-slt report: what the corpus shares =="
+descs=()
+for a in "${apps[@]}"; do descs+=("$corpus/$a/$a.desc"); done
+"$bin/uk-slt" --pool "$pool" report "${descs[@]}"
+rm -f /tmp/uk-demo.out /tmp/uk-demo-direct.ppm /tmp/uk-demo-pool.ppm
