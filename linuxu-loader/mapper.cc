@@ -63,7 +63,7 @@ Status map_unikernel(const Desc &d, const char *desc_path, const char *pool_dir,
   auto close_all = [&] {
     for (uint32_t j = 0; j < d.nlibs; j++) close(lib_fd[j]);
   };
-  char image_path[4096];
+  static char image_path[4096]; // static: keeps the loader's stack (and its page faults) small
   Status s = sibling(desc_path, d.image, image_path, sizeof image_path);
   if (!s) {
     close_all();
