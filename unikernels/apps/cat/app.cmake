@@ -1,0 +1,3 @@
+# cat: see cat.c
+uk_c_library(cat cat.c)
+uk_add_app(cat)
