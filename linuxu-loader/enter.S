@@ -1,24 +1,45 @@
 /*
- * uk_enter(words, count, entry): hand the CPU to the unikernel the way the
- * kernel hands it to a static executable. Copies the initial stack image
- * (argc, argv, envp, auxv) below the current stack pointer, aligns %rsp to
- * 16 bytes at argc, clears the registers the ABI leaves undefined, and jumps.
- * Nothing of the loader's stack frames is used after this point.
+ * uk_enter(words, count, entry, fixups, unmap_start, unmap_len): hand the
+ * CPU to the unikernel the way the kernel hands it to a static executable.
+ *
+ *   %rdi words        initial stack block built by build_initial_stack()
+ *   %rsi count        its size in 8-byte words
+ *   %rdx entry        the unikernel's entry point
+ *   %rcx fixups       two word indices whose values are offsets into the
+ *                     block (AT_RANDOM, AT_PLATFORM): rebased here
+ *   %r8  unmap_start  the loader's writable memory (data, bss), released
+ *   %r9  unmap_len    just before the jump (0: keep it)
+ *
+ * After the copy nothing of the loader's data, bss or stack frames is used,
+ * so the instance carries only the loader's (shared, clean) text pages.
  */
 	.text
 	.globl	uk_enter
 	.type	uk_enter, @function
 uk_enter:
-	mov	%rdx, %r11		/* entry point */
-	mov	%rsi, %rcx		/* number of 8-byte words */
-	mov	%rdi, %rsi		/* source: the word array */
-	lea	0(,%rcx,8), %rax	/* bytes to copy */
-	mov	%rsp, %rdi
-	sub	%rax, %rdi		/* room below the current stack */
-	and	$-16, %rdi		/* argc 16-byte aligned */
-	mov	%rdi, %rsp		/* the new initial stack */
+	mov	%rdx, %r12		/* entry: callee-saved, survives syscall */
+	mov	%rcx, %r10		/* fixups */
+	lea	0(,%rsi,8), %rax	/* bytes to copy */
+	mov	%rsp, %rdx
+	sub	%rax, %rdx		/* room below the current stack */
+	and	$-16, %rdx		/* argc 16-byte aligned */
+	mov	%rsi, %rcx		/* count */
+	mov	%rdi, %rsi		/* source: the block */
+	mov	%rdx, %rdi		/* destination */
+	mov	%rdx, %rsp		/* the new initial stack */
 	cld
-	rep movsq			/* copy words -> [%rsp] */
+	rep movsq			/* copy block -> [%rsp] */
+	mov	(%r10), %rax		/* rebase AT_RANDOM's value */
+	add	%rsp, (%rsp,%rax,8)
+	mov	8(%r10), %rax		/* rebase AT_PLATFORM's value */
+	add	%rsp, (%rsp,%rax,8)
+	test	%r9, %r9
+	jz	1f
+	mov	%r8, %rdi		/* munmap(unmap_start, unmap_len) */
+	mov	%r9, %rsi
+	mov	$11, %eax		/* __NR_munmap */
+	syscall				/* a failure only leaves memory mapped */
+1:	mov	%r12, %r11
 	xor	%eax, %eax		/* clear what the entry must not rely on */
 	xor	%ebx, %ebx
 	xor	%ecx, %ecx

@@ -4,7 +4,8 @@
 //   2. desc       read and validate the description file
 //   3. map        pool objects shared read-only, private image, bss
 //   4. stack      argc/argv/envp/auxv as the kernel would build them
-//   5. enter      jump to the unikernel's entry; its exit status is ours
+//   5. enter      release the loader's data and bss, jump to the entry;
+//                 the unikernel's exit status is ours
 //
 // Built against musl as a static PIE without libstdc++: a glibc static
 // binary alone costs about twice the start-up of the direct ELF.
@@ -108,5 +109,6 @@ int main(int argc, char **argv, char **envp) {
   }
   std::fflush(stdout);
   std::fflush(stderr);
-  uk_enter(stack->words, stack->count, g_desc.entry);                               // 5. enter
+  LoaderRange own = loader_writable_range(); // released in uk_enter
+  uk_enter(stack->words, stack->count, g_desc.entry, stack->fixups, own.start, own.len); // 5. enter
 }

@@ -142,6 +142,19 @@ TEST(Sharing, RunningAppsMapTheSamePoolFilesReadOnly) {
   EXPECT_EQ(mandel.release(), 0);
 }
 
+TEST(Loader, ReleasesItsOwnWritableMemoryBeforeEntry) {
+  HeldProcess p({kLoader, "--pool", kPool, desc_of("helloworld")});
+  ASSERT_TRUE(p.held());
+  int loader_maps = 0;
+  for (const Mapping &m : maps_of(p.pid()))
+    if (m.path == kLoader) {
+      loader_maps++;
+      EXPECT_EQ(m.perms[1], '-') << "loader mapping still writable: " << m.perms;
+    }
+  EXPECT_GT(loader_maps, 0); // its text stays: uk_enter runs from it
+  EXPECT_EQ(p.release(), 0);
+}
+
 TEST(Sharing, EveryAppUsesTheSameMuslAndBootObjects) {
   std::set<std::string> musl, boot;
   for (const char *app : {"helloworld", "mandelbrot", "cat", "exitcode"}) {
