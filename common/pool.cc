@@ -33,30 +33,47 @@ Status check_pool_object(const struct stat &st, const char *path, uint64_t expec
   return {};
 }
 
-Result<int> open_pool_object(const char *dir, const char *object, uint64_t expected_size) {
+Result<int> open_pool_dir(const char *dir) {
+  int fd = open(dir, O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return Error::fmt("%s: cannot open pool directory: %s", dir, std::strerror(errno));
+  return fd;
+}
+
+namespace {
+
+// Error paths only: building the path costs a page of stack.
+[[gnu::noinline, gnu::cold]] Error object_error(const char *dir, const char *object, int err, const char *what) {
   char path[4096];
+  std::snprintf(path, sizeof path, "%s/%s", dir, object);
+  if (err == ELOOP) return Error::fmt("%s: pool object is a symbolic link", path);
+  if (err == ENOENT) return Error::fmt("%s: missing pool object (was the app packed into this pool?)", path);
+  return Error::fmt("%s: cannot %s pool object: %s", path, what, std::strerror(err));
+}
+
+[[gnu::noinline, gnu::cold]] Error check_error(const char *dir, const char *object, const struct stat &st,
+                                               uint64_t expected_size) {
+  char path[4096];
+  std::snprintf(path, sizeof path, "%s/%s", dir, object);
+  return check_pool_object(st, path, expected_size).error();
+}
+
+} // namespace
+
+Result<int> open_pool_object(int dirfd, const char *dir, const char *object, uint64_t expected_size) {
   if (!is_object_name(object)) return Error::fmt("%s: invalid pool object name '%s'", dir, object);
-  if (std::snprintf(path, sizeof path, "%s/%s", dir, object) >= static_cast<int>(sizeof path))
-    return Error::fmt("%s: pool path too long", dir);
   // No O_CLOEXEC: musl emulates it with an extra fcntl per open, and the
   // loaders close every pool fd before they enter the unikernel.
-  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
-  if (fd < 0) {
-    int e = errno;
-    if (e == ELOOP) return Error::fmt("%s: pool object is a symbolic link", path);
-    if (e == ENOENT) return Error::fmt("%s: missing pool object (was the app packed into this pool?)", path);
-    return Error::fmt("%s: cannot open pool object: %s", path, std::strerror(e));
-  }
+  int fd = openat(dirfd, object, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) return object_error(dir, object, errno, "open");
   struct stat st;
   if (fstat(fd, &st) != 0) {
     int e = errno;
     close(fd);
-    return Error::fmt("%s: cannot stat pool object: %s", path, std::strerror(e));
+    return object_error(dir, object, e, "stat");
   }
-  Status s = check_pool_object(st, path, expected_size);
-  if (!s) {
+  if (!S_ISREG(st.st_mode) || (st.st_mode & 0222) || static_cast<uint64_t>(st.st_size) != expected_size) {
     close(fd);
-    return s.error();
+    return check_error(dir, object, st, expected_size);
   }
   return fd;
 }

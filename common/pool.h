@@ -28,7 +28,10 @@ bool is_object_name(std::string_view s);
 Status check_pool_object(const struct stat &st, const char *path, uint64_t expected_size);
 
 // Opens <dir>/<object> read-only without following symlinks or blocking on
-// FIFOs, then checks it. Returns the fd.
-Result<int> open_pool_object(const char *dir, const char *object, uint64_t expected_size);
+// FIFOs, then checks it. Returns the fd. `dirfd` is an fd of `dir` (from
+// open_pool_dir), so no path is built on the success path; `dir` names it
+// in errors.
+Result<int> open_pool_dir(const char *dir);
+Result<int> open_pool_object(int dirfd, const char *dir, const char *object, uint64_t expected_size);
 
 } // namespace uk

@@ -52,14 +52,18 @@ Status sibling(const char *desc_path, const char *rel, char *out, size_t cap) {
 Status map_unikernel(const Desc &d, const char *desc_path, const char *pool_dir, bool verbose, MapStats *stats) {
   // Open every pool object first: all checks before any mapping.
   int lib_fd[kDescMaxLibs];
+  auto dirfd = open_pool_dir(pool_dir);
+  if (!dirfd) return dirfd.error();
   for (uint32_t i = 0; i < d.nlibs; i++) {
-    auto fd = open_pool_object(pool_dir, d.libs[i].object, d.libs[i].object_size);
+    auto fd = open_pool_object(*dirfd, pool_dir, d.libs[i].object, d.libs[i].object_size);
     if (!fd) {
       for (uint32_t j = 0; j < i; j++) close(lib_fd[j]);
+      close(*dirfd);
       return fd.error();
     }
     lib_fd[i] = *fd;
   }
+  close(*dirfd);
   auto close_all = [&] {
     for (uint32_t j = 0; j < d.nlibs; j++) close(lib_fd[j]);
   };

@@ -25,7 +25,10 @@ protected:
     return p;
   }
   std::string open_err(const std::string &name, uint64_t size) {
-    auto r = open_pool_object(dir.c_str(), name.c_str(), size);
+    auto dfd = open_pool_dir(dir.c_str());
+    EXPECT_TRUE(dfd.ok());
+    auto r = open_pool_object(*dfd, dir.c_str(), name.c_str(), size);
+    close(*dfd);
     EXPECT_FALSE(r.ok());
     if (r.ok()) close(*r);
     return r.ok() ? "" : r.error().what();
@@ -52,9 +55,12 @@ TEST(PoolDir, FlagThenEnvThenDefault) {
 
 TEST_F(PoolTest, AcceptsReadOnlyObjectOfRightSize) {
   put(kName, 8192, 0444);
-  auto r = open_pool_object(dir.c_str(), kName.c_str(), 8192);
+  auto dfd = open_pool_dir(dir.c_str());
+  ASSERT_TRUE(dfd.ok());
+  auto r = open_pool_object(*dfd, dir.c_str(), kName.c_str(), 8192);
   ASSERT_TRUE(r.ok()) << r.error().what();
   close(*r);
+  close(*dfd);
 }
 
 TEST_F(PoolTest, RejectsWrongSize) {
@@ -83,6 +89,12 @@ TEST_F(PoolTest, RejectsDirectoryFifoAndSymlink) {
   std::string link(64, 'c');
   ASSERT_EQ(symlink(target.c_str(), (dir + "/" + link).c_str()), 0);
   EXPECT_NE(open_err(link, 4096).find("symbolic link"), std::string::npos);
+}
+
+TEST_F(PoolTest, MissingPoolDirectory) {
+  auto r = open_pool_dir((dir + "/nope").c_str());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(std::string(r.error().what()).find("nope: cannot open pool directory: No such file"), std::string::npos);
 }
 
 TEST_F(PoolTest, RejectsBadObjectName) {
