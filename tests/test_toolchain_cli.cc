@@ -128,6 +128,13 @@ TEST_F(Toolchain, HelpAndVersion) {
   RunResult v = run({kTool, "--version"});
   EXPECT_EQ(v.status, 0);
   EXPECT_EQ(v.out.rfind("uk-slt ", 0), 0u);
+  RunResult u = run({kTool, "pack"});
+  EXPECT_EQ(u.status, 2);
+  EXPECT_EQ(u.err, "uk-slt: apps is required (see --help)\n");
+  RunResult b = run({kTool, "frobnicate"});
+  EXPECT_EQ(b.status, 2);
+  EXPECT_EQ(b.err.rfind("uk-slt: ", 0), 0u);
+  EXPECT_EQ(std::count(b.err.begin(), b.err.end(), '\n'), 1);
 }
 
 TEST(Report, ShowsMuslSharedByEveryApp) {

@@ -94,6 +94,7 @@ int main(int argc, char **argv) {
   CLI::App cli{"uk-slt: align, extract, minify and describe unikernels for a shared library pool"};
   cli.set_version_flag("--version", "uk-slt " UK_SLT_VERSION);
   cli.require_subcommand(1);
+  cli.fallthrough(); // global options may also follow the subcommand
   Global g;
   cli.add_option("--pool", g.pool, "pool directory (default $UK_SLT_POOL or /dev/shm/uk-pool)");
   cli.add_option("--registry", g.registry,
@@ -139,7 +140,13 @@ int main(int argc, char **argv) {
   pack->add_option("--out-dir", out_dir, "apps go to OUT_DIR/<app>/")->capture_default_str();
   pack->add_option("apps", specs, "APP=LIB.o,LIB.o,... (libraries in link order)")->required();
 
-  CLI11_PARSE(cli, argc, argv);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    if (e.get_exit_code() == 0) return cli.exit(e); // --help, --version
+    std::fprintf(stderr, "uk-slt: %s (see --help)\n", e.what());
+    return 2;
+  }
 
   if (*align) {
     aopt.registry = g.registry_path();
