@@ -137,6 +137,36 @@ TEST_F(Toolchain, HelpAndVersion) {
   EXPECT_EQ(std::count(b.err.begin(), b.err.end(), '\n'), 1);
 }
 
+TEST_F(Toolchain, ReportExplainsWhyALibraryIsNotShared) {
+  // Another build of boot (same name, different bytes): a second slot, so a
+  // second pool object that the two apps cannot share.
+  std::string l = kCorpus + "/libs/";
+  ASSERT_EQ(std::system(("mkdir -p " + dir + "/other && cp " + l + "boot.o " + dir + "/other/boot.o && " +
+                         "printf 'x' >> " + dir + "/other/boot.o").c_str()), 0);
+  ASSERT_EQ(pack({"helloworld"}).status, 0);
+  RunResult p = run({kTool, "--pool", pool, "pack", "--out-dir", dir + "/out",
+                     "exitcode=" + dir + "/other/boot.o," + l + "musl.o," + l + "gccrt.o," + l + "exitcode.o"});
+  ASSERT_EQ(p.status, 0) << p.err;
+  RunResult r = run({kTool, "--pool", pool, "report", "--json", dir + "/out/helloworld/helloworld.desc",
+                     dir + "/out/exitcode/exitcode.desc"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  for (const auto &lib : j["libraries"]) {
+    if (lib["name"] == "boot") {
+      EXPECT_EQ(lib["variants"], 2);
+      EXPECT_EQ(lib["pages_shared_by_all"], 0);
+      EXPECT_NE(lib["note"].get<std::string>().find("2 different builds"), std::string::npos) << lib["note"];
+    }
+    if (lib["name"] == "musl") {
+      // musl calls into boot (the init/fini array symbols): with boot
+      // elsewhere, the same musl build has other bytes in those pages.
+      EXPECT_EQ(lib["variants"], 2);
+      EXPECT_NE(lib["note"].get<std::string>().find("same library, different bytes"), std::string::npos)
+          << lib["note"];
+    }
+  }
+}
+
 TEST(Report, ShowsMuslSharedByEveryApp) {
   std::vector<std::string> argv = {kTool, "--pool", kPool, "report", "--json"};
   for (const char *a : {"helloworld", "mandelbrot", "cat", "exitcode"}) argv.push_back(desc_of(a));
@@ -154,6 +184,7 @@ TEST(Report, ShowsMuslSharedByEveryApp) {
     }
     if (l["name"] == "helloworld") {
       EXPECT_EQ(l["apps"], 1);
+      EXPECT_EQ(l["note"], "only used by helloworld");
     }
   }
   EXPECT_TRUE(saw_musl);

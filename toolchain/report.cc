@@ -47,7 +47,7 @@ std::string human(uint64_t b) {
 
 // Why variants of one library differ.
 std::string explain(const LibInfo &l) {
-  if (l.variants.size() < 2) return "";
+  if (l.variants.size() < 2) return l.apps.size() == 1 ? "only used by " + *l.apps.begin() : "";
   std::set<std::string> ids;
   for (const Variant &v : l.variants) ids.insert(v.id);
   if (ids.size() > 1)
