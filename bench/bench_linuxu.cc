@@ -50,7 +50,7 @@ int run(int argc, char **argv) {
   CLI::App cli{"uk-bench-linuxu: start-up time, page faults and memory of uk-slt-run from a tmpfs pool vs direct ELFs"};
   cli.set_version_flag("--version", "uk-bench-linuxu " UK_SLT_VERSION);
   cli.add_option("--corpus", s.corpus, "directory with <app>/<app>.elf and <app>.desc for helloworld, mandelbrot, "
-                                       "cat, exitcode (uk-slt pack --out-dir)")
+                                       "cat, exitcode and the functions fn01..fnNN (uk-slt pack --out-dir)")
       ->required();
   cli.add_option("--pool", s.pool, "pool the corpus was packed into; must be on tmpfs")->required();
   cli.add_option("--loader", s.loader, "uk-slt-run to use")->capture_default_str();
@@ -65,6 +65,10 @@ int run(int argc, char **argv) {
   cli.add_option("--instances", s.instances, "concurrent instances per memory group (multiple of 4)")
       ->capture_default_str()
       ->check(CLI::Range(4, 1000));
+  cli.add_option("--functions", s.functions,
+                 "distinct functions fn01..fnNN run at once, one instance each (0: skip that scenario)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 999));
   cli.add_flag("--json", json, "print the results as JSON instead of a table");
   cli.add_flag("--fail-on-miss", fail_on_miss, "exit with status 3 if a target is not met");
   try {
@@ -83,6 +87,8 @@ int run(int argc, char **argv) {
   r.cpus = sysconf(_SC_NPROCESSORS_ONLN);
   r.loadavg_start = loadavg();
   r.pool = dir_usage(s.pool);
+  r.pool_mixed = scenario_pool_usage(s, std::vector<std::string>(std::begin(kApps), std::end(kApps)));
+  if (s.functions > 0) r.pool_distinct = scenario_pool_usage(s, function_names(s));
   ChildStdio stdio;
 
   progress("start-up: " + std::to_string(2 * (s.runs + s.warmup)) + " runs of helloworld");

@@ -79,6 +79,31 @@ int64_t now_ns() {
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
+// The number after the field name (line[0, n)) of a /proc smaps line, KiB.
+uint64_t parse_kib(const std::string &path, const std::string &line, size_t n) {
+  char *end = nullptr;
+  errno = 0;
+  uint64_t kib = std::strtoull(line.c_str() + n, &end, 10);
+  if (errno != 0 || end == line.c_str() + n) throw BenchError(fmt::format("{}: cannot parse '{}'", path, line));
+  return kib;
+}
+
+// An smaps mapping line: start-end perms offset dev inode [path] (no path:
+// anonymous).
+FileMapping parse_mapping(const std::string &smaps, const std::string &line) {
+  FileMapping m;
+  char perms[8], dev[16];
+  unsigned long long start = 0, end = 0, offset = 0, inode = 0;
+  int n = -1;
+  if (std::sscanf(line.c_str(), "%llx-%llx %7s %llx %15s %llu %n", &start, &end, perms, &offset, dev, &inode, &n) < 6)
+    throw BenchError(fmt::format("{}: cannot parse '{}'", smaps, line));
+  m.start = start;
+  m.end = end;
+  m.offset = offset;
+  if (n > 0) m.path = line.substr(static_cast<size_t>(n));
+  return m;
+}
+
 } // namespace
 
 std::string Command::str() const {
@@ -142,16 +167,63 @@ MemUsage read_smaps_rollup(pid_t pid) {
     for (const Field &f : fields) {
       size_t n = std::strlen(f.key);
       if (line.compare(0, n, f.key) != 0) continue;
-      char *end = nullptr;
-      errno = 0;
-      uint64_t kib = std::strtoull(line.c_str() + n, &end, 10);
-      if (errno != 0 || end == line.c_str() + n) throw BenchError(fmt::format("{}: cannot parse '{}'", path, line));
-      m.*f.member = kib;
+      m.*f.member = parse_kib(path, line, n);
       seen++;
     }
   }
   if (seen != std::size(fields)) throw BenchError(path + ": missing fields (process gone?)");
   return m;
+}
+
+MappedUnder read_smaps_mapped_under(pid_t pid, const std::string &dir) {
+  std::string path = fmt::format("/proc/{}/smaps", pid);
+  std::ifstream in(path);
+  if (!in) throw BenchError(path + ": cannot open: " + errno_text());
+  const std::string prefix = dir + "/";
+  MappedUnder m;
+  bool in_mapping = false, inside = false, pss_seen = false;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::string key = line.substr(0, line.find(' '));
+    if (key.empty()) throw BenchError(fmt::format("{}: cannot parse '{}'", path, line));
+    if (key.back() != ':') { // a mapping's first line; its fields follow
+      if (in_mapping && !pss_seen) throw BenchError(path + ": a mapping without Pss");
+      in_mapping = true;
+      pss_seen = false;
+      FileMapping fm = parse_mapping(path, line);
+      inside = fm.path.starts_with(prefix);
+      if (inside) m.mappings.push_back(std::move(fm));
+    } else if (key == "Pss:") {
+      if (!in_mapping || pss_seen) throw BenchError(fmt::format("{}: unexpected '{}'", path, line));
+      pss_seen = true;
+      uint64_t kib = parse_kib(path, line, key.size());
+      if (inside) m.pss += kib;
+    }
+  }
+  if (!in_mapping) throw BenchError(path + ": no mappings (process gone?)");
+  if (!pss_seen) throw BenchError(path + ": a mapping without Pss");
+  return m;
+}
+
+void add_present_pages(pid_t pid, const std::vector<FileMapping> &maps, std::set<FilePage> &pages) {
+  std::string path = fmt::format("/proc/{}/pagemap", pid);
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw BenchError(path + ": cannot open: " + errno_text());
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  std::vector<uint64_t> entries;
+  for (const FileMapping &m : maps) {
+    entries.resize((m.end - m.start) / page);
+    size_t want = entries.size() * sizeof(uint64_t);
+    ssize_t got = pread(fd, entries.data(), want, static_cast<off_t>(m.start / page * sizeof(uint64_t)));
+    if (got != static_cast<ssize_t>(want)) {
+      std::string why = got < 0 ? errno_text() : "short read";
+      close(fd);
+      throw BenchError(fmt::format("{}: cannot read the entries of {:#x}-{:#x}: {}", path, m.start, m.end, why));
+    }
+    for (size_t i = 0; i < entries.size(); i++)
+      if (entries[i] >> 63) pages.emplace(m.path, m.offset / page + i); // bit 63: present in RAM
+  }
+  close(fd);
 }
 
 HeldGroup::~HeldGroup() {
@@ -215,12 +287,13 @@ void HeldGroup::release_all() {
   }
 }
 
-DirUsage dir_usage(const std::string &dir) {
+DirUsage dir_usage(const std::string &dir, const std::set<std::string> &exclude) {
   DIR *d = opendir(dir.c_str());
   if (!d) throw BenchError(dir + ": cannot open directory: " + errno_text());
   DirUsage u;
   while (struct dirent *e = readdir(d)) {
     struct stat st;
+    if (exclude.count(e->d_name) != 0) continue;
     if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
     u.files++;
     u.allocated_bytes += static_cast<uint64_t>(st.st_blocks) * 512;

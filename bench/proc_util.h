@@ -6,8 +6,10 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ukbench {
@@ -54,6 +56,27 @@ struct MemUsage {
 
 MemUsage read_smaps_rollup(pid_t pid);
 
+// A mapping of a file: [start, end) from byte `offset` of `path`.
+struct FileMapping {
+  uint64_t start = 0, end = 0, offset = 0;
+  std::string path;
+};
+
+// Mappings of files under a directory, from /proc/PID/smaps (one line per
+// mapping, so each mapping's Pss is truncated to whole KiB by the kernel).
+struct MappedUnder {
+  uint64_t pss = 0; // KiB, summed over the mappings
+  std::vector<FileMapping> mappings;
+};
+// dir must be canonical (realpath); a mapping counts if its path starts with dir + "/".
+MappedUnder read_smaps_mapped_under(pid_t pid, const std::string &dir);
+
+// A page of a file: path and page index.
+using FilePage = std::pair<std::string, uint64_t>;
+// Adds the pages of `maps` that are present in pid's page tables
+// (/proc/PID/pagemap) to `pages`.
+void add_present_pages(pid_t pid, const std::vector<FileMapping> &maps, std::set<FilePage> &pages);
+
 // Children started under ptrace and held stopped at PTRACE_EVENT_EXIT.
 // The destructor kills and reaps whatever is still held (error paths).
 class HeldGroup {
@@ -80,7 +103,8 @@ struct DirUsage {
   uint64_t allocated_bytes = 0;
   uint64_t size_bytes = 0;
 };
-DirUsage dir_usage(const std::string &dir);
+// Files named in `exclude` are skipped.
+DirUsage dir_usage(const std::string &dir, const std::set<std::string> &exclude = {});
 bool on_tmpfs(const std::string &path);
 
 } // namespace ukbench
