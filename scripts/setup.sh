@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Installs every build and test dependency from Debian's packages.
+# Installs every build and test dependency from Debian's packages, then
+# fetches the third-party sources (scripts/fetch-sources.sh).
 # Idempotent: packages already installed are skipped; apt is only called
 # when something is missing. Needs root (or sudo) for the install step.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 
 packages=(
   build-essential cmake ninja-build pkg-config binutils util-linux
   libzydis-dev libffi-dev libcli11-dev googletest libgtest-dev libbenchmark-dev
   musl-dev musl-tools nlohmann-json3-dev libfmt-dev libssl-dev
+  # third-party workloads: apt-get source (dpkg-source), SQLite's amalgamation
+  # (tclsh); the host references of their tests
+  dpkg-dev tcl sqlite3 libsqlite3-dev lua5.4 zlib1g-dev
 )
 
 missing=()
@@ -19,13 +24,15 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} dependencies present"
-  exit 0
+else
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "setup: done"
 fi
 
-echo "setup: installing ${missing[*]}"
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "setup: done"
+# Upstream sources of zlib, SQLite and Lua (cached: offline once fetched).
+"$here/fetch-sources.sh"
