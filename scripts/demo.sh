@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job: set up, build the corpus, pack it into the pool, run
-# helloworld and mandelbrot directly and through uk-slt-run, print the
-# sharing report.
+# helloworld and mandelbrot directly and through uk-slt-run, then every app
+# every way, and print the sharing report for the whole corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -10,7 +10,6 @@ scripts/build.sh build
 bin=build/bin
 corpus=build/unikernels
 pool=build/pool
-apps=(helloworld mandelbrot cat exitcode)
 
 run() { # label, command...
   local label=$1
@@ -39,8 +38,10 @@ echo "== uk-slt-run --stats helloworld =="
 "$bin/uk-slt-run" --pool "$pool" --stats "$corpus/helloworld/helloworld.desc" >/dev/null
 
 echo
-echo "== uk-slt report: what the corpus shares =="
-descs=()
-for a in "${apps[@]}"; do descs+=("$corpus/$a/$a.desc"); done
-"$bin/uk-slt" --pool "$pool" report "${descs[@]}"
+echo "== every app of the corpus, every mode (median of 5 runs, small inputs) =="
+scripts/corpus-table.sh --build build
+
+echo
+echo "== uk-slt report: what the whole corpus shares =="
+"$bin/uk-slt" --pool "$pool" report "$corpus"/*/*.desc
 rm -f /tmp/uk-demo.out /tmp/uk-demo-direct.ppm /tmp/uk-demo-pool.ppm
