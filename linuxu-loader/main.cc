@@ -96,7 +96,8 @@ int main(int argc, char **argv, char **envp) {
   const char *pool = resolve_pool_dir(opt.pool);
   MapStats ms;
   if (Status s = map_unikernel(g_desc, opt.desc, pool, opt.verbose, &ms); !s) die(s.error()); // 3. map
-  auto stack = build_initial_stack(g_desc, opt.app_argc, opt.app_argv, envp);       // 4. stack
+  auto stack = build_initial_stack(EntryInfo{g_desc.phdr, g_desc.phnum, g_desc.entry, 0}, opt.app_argc, opt.app_argv,
+                                   envp);                                           // 4. stack
   if (!stack) die(stack.error());
   if (opt.stats) {
     struct rusage ru;

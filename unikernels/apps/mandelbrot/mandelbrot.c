@@ -13,6 +13,21 @@ static int parse(const char *s, long lo, long hi, long *out) {
   return 0;
 }
 
+/* A FaaS-style handler for uk-dyn-run --invoke: the escape iteration of the
+ * point CR + CI i, at most ITERS (ITERS if it stays bounded), by the same
+ * iteration main uses for every pixel. */
+long uk_handler(double cr, double ci, long iters) {
+  double zr = 0, zi = 0;
+  long i = 0;
+  while (i < iters && zr * zr + zi * zi <= 4.0) {
+    double t = zr * zr - zi * zi + cr;
+    zi = 2 * zr * zi + ci;
+    zr = t;
+    i++;
+  }
+  return i;
+}
+
 int main(int argc, char **argv) {
   long w, h, iters;
   if (argc != 5 || parse(argv[1], 1, 16384, &w) || parse(argv[2], 1, 16384, &h) ||

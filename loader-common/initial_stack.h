@@ -1,16 +1,16 @@
-// The initial process stack the kernel would give a static executable:
+// The initial process stack the kernel would give an executable:
 //   argc, argv[], NULL, envp[], NULL, auxv (type, value)..., AT_NULL,
 //   then the AT_RANDOM bytes and the AT_PLATFORM string
 // built as one block of words. enter.S copies the block below the current
 // stack pointer (16-byte aligned at argc, as the kernel leaves it), turns
-// the two auxv values that point into the block into addresses, releases the
-// loader's own writable memory and jumps to the entry.
+// the two auxv values that point into the block into addresses, optionally
+// releases the loader's own writable memory and jumps to the entry.
+// Shared by uk-slt-run (static unikernels) and uk-dyn-run (dynamic ones).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
-#include "desc.h"
 #include "error.h"
 
 namespace uk {
@@ -24,7 +24,15 @@ struct InitialStack {
 };
 inline constexpr size_t kStackFixups = 2;
 
-Result<InitialStack> build_initial_stack(const Desc &d, int argc, char **argv, char **envp);
+// What the auxiliary vector says about the program being entered.
+struct EntryInfo {
+  uint64_t phdr = 0;  // AT_PHDR: program headers in memory (with PT_TLS, for musl's start-up)
+  uint64_t phnum = 0; // AT_PHNUM
+  uint64_t entry = 0; // AT_ENTRY
+  uint64_t base = 0;  // AT_BASE: the interpreter's load address (0: none)
+};
+
+Result<InitialStack> build_initial_stack(const EntryInfo &e, int argc, char **argv, char **envp);
 
 // The loader's writable memory (data, bss) that nothing needs once the
 // unikernel runs: [start, start + len), or len 0 if it cannot be found.

@@ -21,7 +21,7 @@ constexpr char kPlatform[8] = "x86_64";
 
 } // namespace
 
-Result<InitialStack> build_initial_stack(const Desc &d, int argc, char **argv, char **envp) {
+Result<InitialStack> build_initial_stack(const EntryInfo &d, int argc, char **argv, char **envp) {
   size_t envc = 0;
   while (envp[envc]) envc++;
   constexpr size_t kAuxPairs = 24, kBlobWords = 3; // 16 random bytes + "x86_64\0\0"
@@ -44,7 +44,7 @@ Result<InitialStack> build_initial_stack(const Desc &d, int argc, char **argv, c
   aux(AT_PHENT, sizeof(Elf64_Phdr));
   aux(AT_PHNUM, d.phnum);
   aux(AT_PAGESZ, kPageSize);
-  aux(AT_BASE, 0); // no interpreter
+  aux(AT_BASE, d.base);
   aux(AT_FLAGS, 0);
   aux(AT_ENTRY, d.entry);
   // What the kernel gave us and is the same for the app.

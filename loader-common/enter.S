@@ -1,6 +1,8 @@
 /*
  * uk_enter(words, count, entry, fixups, unmap_start, unmap_len): hand the
- * CPU to the unikernel the way the kernel hands it to a static executable.
+ * CPU to the unikernel the way the kernel hands it to an executable.
+ * Shared by uk-slt-run and uk-dyn-run (which keeps its memory: unmap_len 0,
+ * its lazy binding and --invoke run from it while the program runs).
  *
  *   %rdi words        initial stack block built by build_initial_stack()
  *   %rsi count        its size in 8-byte words
@@ -10,8 +12,9 @@
  *   %r8  unmap_start  the loader's writable memory (data, bss), released
  *   %r9  unmap_len    just before the jump (0: keep it)
  *
- * After the copy nothing of the loader's data, bss or stack frames is used,
- * so the instance carries only the loader's (shared, clean) text pages.
+ * After the copy nothing of the loader's stack frames is used; with
+ * unmap_len, nothing of its data or bss either, so the instance carries
+ * only the loader's (shared, clean) text pages.
  */
 	.text
 	.globl	uk_enter

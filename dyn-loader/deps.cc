@@ -1,0 +1,153 @@
+#include "deps.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+
+#include "dynamic.h"
+#include "image.h"
+
+namespace uk::dyn {
+namespace {
+
+// open(2) itself: musl's open() follows O_CLOEXEC with an extra fcntl.
+int open_ro(const char *path) { return static_cast<int>(syscall(SYS_open, path, O_RDONLY | O_CLOEXEC)); }
+
+Status add_dirs(const char *list, Arena &arena, SearchPath *out) {
+  if (!list) return {};
+  const char *p = list;
+  while (*p) {
+    const char *end = std::strchr(p, ':');
+    size_t len = end ? static_cast<size_t>(end - p) : std::strlen(p);
+    if (len) {
+      if (out->n == kMaxSearchDirs) return Error::fmt("more than %zu library directories", kMaxSearchDirs);
+      if (len >= PATH_MAX) return Error::fmt("library directory name too long (%zu bytes)", len);
+      auto d = arena.alloc(len + 1, 1);
+      if (!d) return d.error();
+      std::memcpy(*d, p, len);
+      out->dirs[out->n++] = static_cast<const char *>(*d);
+    }
+    if (!end) break;
+    p = end + 1;
+  }
+  return {};
+}
+
+DynObject *already_loaded(DynObject *head, const char *name) {
+  for (DynObject *o = head; o; o = o->next)
+    if ((o->needed_as && std::strcmp(o->needed_as, name) == 0) || (o->soname && std::strcmp(o->soname, name) == 0))
+      return o;
+  return nullptr;
+}
+
+// Opens `name` along the search path; *path gets the file opened.
+Result<int> open_library(const char *name, const DynObject &by, const SearchPath &sp, char *path, size_t cap) {
+  if (std::strchr(name, '/')) {
+    if (std::strlen(name) >= cap) return Error::fmt("%s: library path too long (needed by %s)", name, by.name);
+    std::strcpy(path, name);
+    int fd = open_ro(path);
+    if (fd < 0) return Error::fmt("%s: cannot open: %s (needed by %s)", name, std::strerror(errno), by.name);
+    return fd;
+  }
+  for (size_t i = 0; i < sp.n; i++) {
+    int w = std::snprintf(path, cap, "%s/%s", sp.dirs[i], name);
+    if (w < 0 || static_cast<size_t>(w) >= cap) continue;
+    int fd = open_ro(path);
+    if (fd >= 0) return fd;
+    if (errno != ENOENT && errno != ENOTDIR)
+      return Error::fmt("%s: cannot open: %s (needed by %s)", path, std::strerror(errno), by.name);
+  }
+  char dirs[512];
+  size_t len = 0;
+  dirs[0] = '\0';
+  for (size_t i = 0; i < sp.n && len < sizeof dirs; i++) {
+    int w = std::snprintf(dirs + len, sizeof dirs - len, "%s%s", i ? ":" : "", sp.dirs[i]);
+    if (w < 0) break;
+    len += static_cast<size_t>(w);
+  }
+  return Error::fmt("%s: library not found (needed by %s; searched %s)", name, by.name, dirs);
+}
+
+} // namespace
+
+Status build_search_path(const char *const *cli_paths, size_t ncli, const char *env, const char *app,
+                         const char *default_dir, Arena &arena, SearchPath *out) {
+  for (size_t i = 0; i < ncli; i++) UK_TRY(add_dirs(cli_paths[i], arena, out));
+  UK_TRY(add_dirs(env, arena, out));
+  const char *slash = std::strrchr(app, '/');
+  if (slash) {
+    size_t len = static_cast<size_t>(slash - app);
+    auto d = arena.alloc(len + 2, 1);
+    if (!d) return d.error();
+    std::memcpy(*d, app, len ? len : 1); // "/app.so" -> "/"
+    if (out->n < kMaxSearchDirs) out->dirs[out->n++] = static_cast<const char *>(*d);
+  } else if (out->n < kMaxSearchDirs) {
+    out->dirs[out->n++] = ".";
+  }
+  if (default_dir && *default_dir && out->n < kMaxSearchDirs) out->dirs[out->n++] = default_dir;
+  return {};
+}
+
+Result<DynObject *> load_all(const char *app, const SearchPath &sp, Arena &arena, Stats &stats, bool verbose,
+                             size_t *count) {
+  int fd = open_ro(app);
+  if (fd < 0) return Error::fmt("%s: cannot open: %s", app, std::strerror(errno));
+  auto head = map_object(fd, nullptr, app, app, true, arena, stats, verbose);
+  if (!head) return head.error();
+  UK_TRY(parse_dynamic(**head, arena));
+  DynObject *tail = *head;
+  size_t n = 1;
+  char path[PATH_MAX];
+  // Breadth-first: the list is the queue.
+  for (DynObject *o = *head; o; o = o->next) {
+    if (!o->nneeded) continue;
+    auto deps = arena.make<DynObject *>(o->nneeded);
+    if (!deps) return deps.error();
+    o->deps = *deps;
+    for (size_t i = 0; i < o->nneeded; i++) {
+      const char *name = o->str(o->needed[i]); // checked in dynamic.cc
+      DynObject *dep = already_loaded(*head, name);
+      if (!dep) {
+        auto lfd = open_library(name, *o, sp, path, sizeof path);
+        if (!lfd) return lfd.error();
+        struct stat st;
+        if (fstat(*lfd, &st) != 0) {
+          int e = errno;
+          close(*lfd);
+          return Error::fmt("%s: cannot stat: %s", path, std::strerror(e));
+        }
+        for (DynObject *p = *head; p; p = p->next)
+          if (p->dev == st.st_dev && p->ino == st.st_ino) dep = p;
+        if (dep) {
+          close(*lfd);
+        } else {
+          if (n == kMaxObjects) {
+            close(*lfd);
+            return Error::fmt("%s: more than %zu objects to load", app, kMaxObjects);
+          }
+          auto lo = map_object(*lfd, &st, path, path, false, arena, stats, verbose);
+          if (!lo) return lo.error();
+          auto as = arena.dup(name);
+          if (!as) return as.error();
+          (*lo)->needed_as = *as;
+          UK_TRY(parse_dynamic(**lo, arena));
+          dep = *lo;
+          dep->index = static_cast<unsigned>(n++);
+          tail->next = dep;
+          tail = dep;
+        }
+      }
+      o->deps[o->ndeps++] = dep;
+    }
+  }
+  *count = n;
+  return *head;
+}
+
+} // namespace uk::dyn

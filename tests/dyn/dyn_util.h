@@ -1,0 +1,42 @@
+// Helpers for the uk-dyn-run tests: where the dynamic corpus is, running
+// the loader with a clean binding environment, and the process maps.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "corpus.h"
+#include "process_util.h"
+
+namespace uk::test {
+
+inline const std::string kDynRun = kBin + "/uk-dyn-run";
+inline const std::string kDynLib = UK_DYNLIB_DIR;      // the loader's default library directory
+inline const std::string kDynTestDir = UK_DYN_TEST_DIR; // test-only apps (dyntest.so, ...)
+
+inline std::string so_of(const std::string &app) { return kCorpus + "/" + app + "/" + app + ".so"; }
+inline std::string test_app(const std::string &name) { return kDynTestDir + "/" + name + ".so"; }
+
+// Runs uk-dyn-run with LD_BIND_NOW and UK_DYN_LIBRARY_PATH removed from the
+// environment (plus `env` entries "NAME=value"), then `args`.
+RunResult dyn_run(const std::vector<std::string> &args, const std::string &stdin_data = "",
+                  const std::vector<std::string> &env = {});
+
+// A load error: exit status 127, nothing on stdout, exactly one line on
+// stderr starting with "uk-dyn-run: ". Returns that line.
+std::string expect_load_error(const RunResult &r);
+
+struct Mapping {
+  uint64_t start = 0, end = 0;
+  std::string perms, path;
+  unsigned long inode = 0;
+};
+std::vector<Mapping> maps_of(pid_t pid);
+// smaps field (kB) of the mapping starting at `start`.
+long smaps_field(pid_t pid, uint64_t start, const std::string &field);
+
+std::vector<std::string> split(const std::string &s, char sep);
+
+} // namespace uk::test

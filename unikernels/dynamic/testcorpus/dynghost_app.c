@@ -1,0 +1,3 @@
+/* dynghost: needs libdynghost.so, which is not in any searched directory. */
+int dynghost(void);
+int main(void) { return dynghost(); }
