@@ -26,16 +26,24 @@ run() { # label, command...
 }
 
 echo
-echo "== helloworld and mandelbrot, each way (output must match) =="
+echo "== helloworld and mandelbrot, every way (output must match) =="
 run "helloworld.elf (direct)" "$corpus/helloworld/helloworld.elf" from the demo
 run "uk-slt-run helloworld.desc" "$bin/uk-slt-run" --pool "$pool" "$corpus/helloworld/helloworld.desc" from the demo
+run "uk-dyn-run helloworld.so" "$bin/uk-dyn-run" "$corpus/helloworld/helloworld.so" from the demo
 run "mandelbrot.elf (direct)" "$corpus/mandelbrot/mandelbrot.elf" 640 480 256 /tmp/uk-demo-direct.ppm
 run "uk-slt-run mandelbrot.desc" "$bin/uk-slt-run" --pool "$pool" "$corpus/mandelbrot/mandelbrot.desc" 640 480 256 /tmp/uk-demo-pool.ppm
-if cmp -s /tmp/uk-demo-direct.ppm /tmp/uk-demo-pool.ppm; then echo "mandelbrot images: identical"; else echo "mandelbrot images: DIFFER"; exit 1; fi
+run "uk-dyn-run mandelbrot.so" "$bin/uk-dyn-run" "$corpus/mandelbrot/mandelbrot.so" 640 480 256 /tmp/uk-demo-dyn.ppm
+if cmp -s /tmp/uk-demo-direct.ppm /tmp/uk-demo-pool.ppm && cmp -s /tmp/uk-demo-direct.ppm /tmp/uk-demo-dyn.ppm; then
+  echo "mandelbrot images: identical"
+else
+  echo "mandelbrot images: DIFFER"
+  exit 1
+fi
 
 echo
-echo "== uk-slt-run --stats helloworld =="
+echo "== uk-slt-run --stats and uk-dyn-run --stats, helloworld =="
 "$bin/uk-slt-run" --pool "$pool" --stats "$corpus/helloworld/helloworld.desc" >/dev/null
+"$bin/uk-dyn-run" --stats "$corpus/helloworld/helloworld.so" >/dev/null
 
 echo
 echo "== every app of the corpus, every mode (median of 5 runs, small inputs) =="
@@ -44,4 +52,4 @@ scripts/corpus-table.sh --build build
 echo
 echo "== uk-slt report: what the whole corpus shares =="
 "$bin/uk-slt" --pool "$pool" report "$corpus"/*/*.desc
-rm -f /tmp/uk-demo.out /tmp/uk-demo-direct.ppm /tmp/uk-demo-pool.ppm
+rm -f /tmp/uk-demo.out /tmp/uk-demo-direct.ppm /tmp/uk-demo-pool.ppm /tmp/uk-demo-dyn.ppm
