@@ -138,6 +138,24 @@ HeldProcess::~HeldProcess() {
   }
 }
 
+std::vector<Mapping> maps_of(pid_t pid) {
+  std::vector<Mapping> out;
+  std::istringstream in(read_text("/proc/" + std::to_string(pid) + "/maps"));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    Mapping m;
+    std::string range, offset;
+    ls >> range >> m.perms >> offset >> m.dev >> m.inode;
+    std::getline(ls >> std::ws, m.path);
+    size_t dash = range.find('-');
+    m.start = std::stoull(range.substr(0, dash), nullptr, 16);
+    m.end = std::stoull(range.substr(dash + 1), nullptr, 16);
+    out.push_back(m);
+  }
+  return out;
+}
+
 std::string read_text(const std::string &path) {
   std::ifstream f(path, std::ios::binary);
   std::stringstream ss;

@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+
 #include <string>
 #include <vector>
 
@@ -34,6 +36,14 @@ private:
   bool done_ = false;
   int status_ = -1;
 };
+
+// One line of /proc/PID/maps.
+struct Mapping {
+  uint64_t start = 0, end = 0;
+  std::string perms, dev, path;
+  unsigned long inode = 0;
+};
+std::vector<Mapping> maps_of(pid_t pid);
 
 std::string read_text(const std::string &path);
 void write_text(const std::string &path, const std::string &text);

@@ -79,26 +79,6 @@ TEST(Mandelbrot, WritesAValidPpm) {
   std::system(("rm -rf " + dir).c_str());
 }
 
-struct Mapping {
-  std::string perms, dev, path;
-  unsigned long inode = 0;
-};
-
-std::vector<Mapping> maps_of(pid_t pid) {
-  std::vector<Mapping> out;
-  std::istringstream in(read_text("/proc/" + std::to_string(pid) + "/maps"));
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    Mapping m;
-    std::string range, offset;
-    ls >> range >> m.perms >> offset >> m.dev >> m.inode;
-    std::getline(ls >> std::ws, m.path);
-    out.push_back(m);
-  }
-  return out;
-}
-
 TEST(Sharing, RunningAppsMapTheSamePoolFilesReadOnly) {
   HeldProcess hello({kLoader, "--pool", kPool, desc_of("helloworld"), "held"});
   HeldProcess mandel({kLoader, "--pool", kPool, desc_of("mandelbrot"), "64", "32", "40", "/dev/null"});

@@ -24,24 +24,6 @@ std::string expect_load_error(const RunResult &r) {
   return r.err;
 }
 
-std::vector<Mapping> maps_of(pid_t pid) {
-  std::vector<Mapping> out;
-  std::istringstream in(read_text("/proc/" + std::to_string(pid) + "/maps"));
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    Mapping m;
-    std::string range, offset, dev;
-    ls >> range >> m.perms >> offset >> dev >> m.inode;
-    std::getline(ls >> std::ws, m.path);
-    size_t dash = range.find('-');
-    m.start = std::stoull(range.substr(0, dash), nullptr, 16);
-    m.end = std::stoull(range.substr(dash + 1), nullptr, 16);
-    out.push_back(m);
-  }
-  return out;
-}
-
 long smaps_field(pid_t pid, uint64_t start, const std::string &field) {
   std::istringstream in(read_text("/proc/" + std::to_string(pid) + "/smaps"));
   std::string line;

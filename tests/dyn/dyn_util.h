@@ -28,12 +28,6 @@ RunResult dyn_run(const std::vector<std::string> &args, const std::string &stdin
 // stderr starting with "uk-dyn-run: ". Returns that line.
 std::string expect_load_error(const RunResult &r);
 
-struct Mapping {
-  uint64_t start = 0, end = 0;
-  std::string perms, path;
-  unsigned long inode = 0;
-};
-std::vector<Mapping> maps_of(pid_t pid);
 // smaps field (kB) of the mapping starting at `start`.
 long smaps_field(pid_t pid, uint64_t start, const std::string &field);
 
