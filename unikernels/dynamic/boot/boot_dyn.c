@@ -20,25 +20,6 @@
  */
 #include "uk_app.h"
 
-int __libc_start_main(int (*)(int, char **, char **), int, char **, void (*)(void), void (*)(void),
-                      void (*)(void));
-
 struct uk_app_table __uk_app; /* written by uk-dyn-run */
 
-static int uk_main(int argc, char **argv, char **envp) { return __uk_app.main(argc, argv, envp); }
-
-void __uk_run_init_array(void) {
-  for (uk_fn *f = __uk_app.init_start; f < __uk_app.init_end; f++) (*f)();
-}
-
-void __uk_run_fini_array(void) {
-  for (uk_fn *f = __uk_app.fini_end; f > __uk_app.fini_start;) (*--f)();
-}
-
-_Noreturn void __uk_start_c(long *sp) {
-  int argc = (int)sp[0];
-  char **argv = (char **)(sp + 1);
-  __libc_start_main(uk_main, argc, argv, 0, 0, 0);
-  for (;;) {
-  }
-}
+#include "uk_app_run.h"
