@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Fetches the upstream sources of the third-party workloads (zlib, SQLite,
-# Lua) from Debian's source packages into a cache outside the source tree:
+# Lua, nginx) from Debian's source packages into a cache outside the source tree:
 #
 #   ${UK_SLT_CACHE:-$HOME/.cache/uk-slt}/debian-src/
 #     zlib -> zlib-1.2.13.dfsg/      one stable link per source package,
 #     sqlite3 -> sqlite3-3.40.1/     pointing at the tree apt-get source unpacked
 #     lua5.4 -> lua5.4-5.4.4/
+#     nginx -> nginx-1.22.1/
 #     versions.txt                   "package version" per line
 #
 #   scripts/fetch-sources.sh [--force] [PACKAGE...]
@@ -16,9 +17,13 @@
 # of our own, built from the system's Debian `deb` entries, with its own
 # state and cache directories under the cache. Once a package's tree is
 # there it is reused with no network access; --force fetches again.
+#
+# The newest version the suites offer is taken; if the mirror cannot serve
+# its files (e.g. a security update listed before it is mirrored), the next
+# newest, with a warning. Files that fail verification stop the script.
 set -euo pipefail
 
-packages=(zlib sqlite3 lua5.4)
+packages=(zlib sqlite3 lua5.4 nginx)
 force=0
 args=()
 for a in "$@"; do
@@ -173,19 +178,38 @@ apt-get "${apt_opts[@]}" -qq update
 
 # --- apt-get source, one package at a time, into a scratch directory ------
 for p in "${todo[@]}"; do
-  version=$(apt-cache "${apt_opts[@]}" showsrc --only-source "$p" 2>/dev/null |
-    awk '/^Version:/ { print $2 }' | sort -V | tail -n 1)
-  if [ -z "$version" ]; then
+  # Every version the suites offer, newest first. A mirror can list a version
+  # (e.g. a fresh security update) whose files it does not serve yet: then
+  # the next newest is taken, with a warning, still checked the same way.
+  mapfile -t versions < <(apt-cache "${apt_opts[@]}" showsrc --only-source "$p" 2>/dev/null |
+    awk '/^Version:/ { print $2 }' | sort -uVr)
+  if [ ${#versions[@]} -eq 0 ]; then
     echo "fetch-sources: $p: no source package in the configured Debian suites" >&2
     exit 1
   fi
-  work=$(mktemp -d "$src/.fetch-$p-XXXXXX")
-  echo "fetch-sources: $p $version: apt-get source"
-  # apt checks the .dsc and tarball hashes against the signed Sources index.
-  if ! (cd "$work" && apt-get "${apt_opts[@]}" -qq source --only-source "$p=$version" >"$work.log" 2>&1); then
+  work=""
+  for version in "${versions[@]}"; do
+    work=$(mktemp -d "$src/.fetch-$p-XXXXXX")
+    echo "fetch-sources: $p $version: apt-get source"
+    # apt checks the .dsc and tarball hashes against the signed Sources index.
+    if (cd "$work" && apt-get "${apt_opts[@]}" -qq source --only-source "$p=$version" >"$work.log" 2>&1); then
+      break
+    fi
     cat "$work.log" >&2
-    echo "fetch-sources: $p: apt-get source failed" >&2
+    # Files that arrived but do not match the signed index: no fallback.
+    if grep -qiE 'hash sum mismatch|hashes of expected file|signature' "$work.log"; then
+      rm -rf "$work" "$work.log"
+      echo "fetch-sources: $p $version: verification failed; not trying other versions" >&2
+      exit 1
+    fi
     rm -rf "$work" "$work.log"
+    work=""
+    if [ "$version" != "${versions[-1]}" ]; then
+      echo "fetch-sources: warning: $p $version could not be fetched; trying the next newest version" >&2
+    fi
+  done
+  if [ -z "$work" ]; then
+    echo "fetch-sources: $p: apt-get source failed for every version offered (${versions[*]})" >&2
     exit 1
   fi
   rm -f "$work.log"

@@ -13,6 +13,9 @@ packages=(
   # third-party workloads: apt-get source (dpkg-source), SQLite's amalgamation
   # (tclsh); the host references of their tests
   dpkg-dev tcl sqlite3 libsqlite3-dev lua5.4 zlib1g-dev
+  # nginx: its configure and make (make is in build-essential); the HTTP
+  # client of its tests
+  curl
 )
 
 missing=()
@@ -34,5 +37,5 @@ else
   echo "setup: done"
 fi
 
-# Upstream sources of zlib, SQLite and Lua (cached: offline once fetched).
+# Upstream sources of zlib, SQLite, Lua and nginx (cached: offline once fetched).
 "$here/fetch-sources.sh"

@@ -52,6 +52,7 @@ const std::vector<Case> &cases() {
       {"sqlite_shell", "sqlite-shell", {}, "create table t(a, b); insert into t values (1, 'x'), (2, 'y');\n"
                                            "select a * 10, upper(b) from t order by a desc;\n", 0},
       {"sqlite_speed", "sqlite-speed", {"--size", "2", "--memdb"}, "", 0, true},
+      {"nginx_version", "nginx", {"-V"}, "", 0},
   };
   return c;
 }

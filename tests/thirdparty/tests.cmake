@@ -39,3 +39,35 @@ if(TARGET uk-host-speedtest1)
   add_dependencies(uk-thirdparty-tests uk-host-speedtest1)
 endif()
 gtest_discover_tests(uk-thirdparty-tests DISCOVERY_TIMEOUT 60)
+
+# nginx (unikernels/apps/nginx): ready mode, serving (curl as the client),
+# configuration errors, every way it runs (direct ELF, uk-slt-run and, when
+# the dynamic loader is part of the build, uk-dyn-run with nginx.so).
+find_program(UK_HOST_CURL curl)
+set(nginx_built 0)
+if(nginx IN_LIST UK_APPS)
+  set(nginx_built 1)
+endif()
+set(nginx_dyn 0)
+if(nginx_built AND TARGET uk-dyn-run AND TARGET dyncorpus)
+  set(nginx_dyn 1)
+endif()
+add_executable(uk-nginx-tests thirdparty/test_nginx.cc)
+target_include_directories(uk-nginx-tests PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(uk-nginx-tests PRIVATE uk_test_support ZLIB::ZLIB GTest::gtest_main)
+target_compile_definitions(uk-nginx-tests PRIVATE
+  UK_NGINX_BUILT=${nginx_built} UK_NGINX_DYN=${nginx_dyn}
+  UK_NGINX_MISSING_SOURCES="${tp_missing}" UK_NGINX_SOURCE_DIR="${UK_DEBIAN_SRC_DIR}"
+  UK_NGINX_CONF="${CMAKE_SOURCE_DIR}/unikernels/apps/nginx/nginx.conf"
+  UK_NGINX_PREFIX="${UK_CORPUS_DIR}/nginx/prefix"
+  UK_NGINX_CURL="$<$<BOOL:${UK_HOST_CURL}>:${UK_HOST_CURL}>")
+uk_warnings(uk-nginx-tests)
+uk_sanitize(uk-nginx-tests)
+add_dependencies(uk-nginx-tests corpus uk-slt-run)
+if(TARGET nginx-prefix)
+  add_dependencies(uk-nginx-tests nginx-prefix)
+endif()
+if(nginx_dyn)
+  add_dependencies(uk-nginx-tests uk-dyn-run dyncorpus)
+endif()
+gtest_discover_tests(uk-nginx-tests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120)
