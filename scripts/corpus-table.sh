@@ -85,6 +85,18 @@ workloads=(
   "lambda-perf|/dev/null|$tmp/lambda-in.ppm {tmp}/lambda-out.ppm"
   "matrix-perf|/dev/null|$matrix_n"
 )
+# nginx: ready mode (read the config, bind and listen on a free loopback
+# port, exit 0) from a copy of the build's prefix.
+if [ -d "$corpus/nginx/prefix/conf" ]; then
+  cp -r "$corpus/nginx/prefix" "$tmp/nginx"
+  port=""
+  for ((try = 0; try < 50; try++)); do
+    p=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+  done
+  sed -i "s/listen 127\.0\.0\.1:8080;/listen 127.0.0.1:$port;/; 1i uk_ready on;" "$tmp/nginx/conf/nginx.conf"
+  workloads+=("nginx|/dev/null|-p $tmp/nginx/")
+fi
 if [ -x "$corpus/lambda-perf/lambda-perf.elf" ]; then
   # shellcheck disable=SC2086
   "$corpus/lambda-perf/lambda-perf.elf" gen $image "$tmp/lambda-in.ppm" >/dev/null
