@@ -44,11 +44,14 @@ void replace_all(std::string &s, const std::string &from, const std::string &to)
 
 } // namespace
 
-const char *mode_name(Mode m) { return m == Mode::Direct ? "direct" : "uk-slt-run"; }
+const char *mode_name(Mode m) {
+  return m == Mode::Direct ? "direct" : m == Mode::Loader ? "uk-slt-run" : "uk-dyn-run";
+}
 
 std::vector<std::string> command(Mode m, const std::string &app) {
   if (m == Mode::Direct) return {elf_of(app)};
-  return {kLoader, "--pool", kPool, desc_of(app)};
+  if (m == Mode::Loader) return {kLoader, "--pool", kPool, desc_of(app)};
+  return {kBin + "/uk-dyn-run", kCorpus + "/" + app + "/" + app + ".so"};
 }
 
 bool built(const std::string &app, std::string *skip_reason) {
@@ -73,7 +76,7 @@ Outcome run_in_dir(Mode m, const std::string &app, const std::vector<std::string
   std::string dir = make_temp_dir();
   for (const auto &[name, text] : inputs) write_text(dir + "/" + name, text);
   std::vector<std::string> argv = command(m, app);
-  const std::string argv0 = argv.back(); // what the app sees as argv[0]: the ELF or the desc
+  const std::string argv0 = argv.back(); // what the app sees as argv[0]: the ELF, the desc or the .so
   for (std::string a : args) {
     replace_all(a, "{dir}", dir);
     argv.push_back(a);

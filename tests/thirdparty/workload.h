@@ -13,8 +13,8 @@
 namespace uk::test::tp {
 
 // Every way the project runs a unikernel in Linux userspace.
-enum class Mode { Direct, Loader };
-inline constexpr Mode kModes[] = {Mode::Direct, Mode::Loader};
+enum class Mode { Direct, Loader, Dynamic };
+inline constexpr Mode kModes[] = {Mode::Direct, Mode::Loader, Mode::Dynamic};
 const char *mode_name(Mode m);
 
 // argv for running APP in MODE, before the app's own arguments.
