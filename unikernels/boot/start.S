@@ -22,17 +22,6 @@ _start:
 	hlt
 	.size	_start, .-_start
 
-	.section .data.rel.ro.uk_boot_arrays, "aw"
-	.balign	8
-	.globl	__init_array_start, __init_array_end
-	.globl	__fini_array_start, __fini_array_end
-	.hidden	__init_array_start, __init_array_end
-	.hidden	__fini_array_start, __fini_array_end
-__init_array_start:
-	.quad	__uk_run_init_array
-__init_array_end:
-__fini_array_start:
-	.quad	__uk_run_fini_array
-__fini_array_end:
+#include "uk_arrays.inc"
 
 	.section .note.GNU-stack, "", @progbits

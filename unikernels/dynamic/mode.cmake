@@ -44,7 +44,7 @@ set(UK_DYN_OUTPUTS "")
 function(uk_dyn_compile obj src)
   add_custom_command(OUTPUT ${obj}
     COMMAND ${UK_MUSL_GCC} ${UK_CFLAGS} ${ARGN} -c ${src} -o ${obj}
-    DEPENDS ${src} ${CMAKE_CURRENT_SOURCE_DIR}/boot/uk_app.h ${CMAKE_CURRENT_SOURCE_DIR}/boot/uk_app_run.h
+    DEPENDS ${src} ${CMAKE_CURRENT_SOURCE_DIR}/boot/uk_app.h ${CMAKE_CURRENT_SOURCE_DIR}/boot/uk_app_run.h ${CMAKE_CURRENT_SOURCE_DIR}/boot/uk_arrays.inc
     COMMENT "musl-gcc dynamic/${src}" VERBATIM)
 endfunction()
 

@@ -9,17 +9,6 @@
  * through two R_X86_64_64 relocations, so libmusl.so itself never names an
  * app and is the same file for every app.
  */
-	.section .data.rel.ro.uk_dyn_arrays, "aw"
-	.balign	8
-	.globl	__init_array_start, __init_array_end
-	.globl	__fini_array_start, __fini_array_end
-	.hidden	__init_array_start, __init_array_end
-	.hidden	__fini_array_start, __fini_array_end
-__init_array_start:
-	.quad	__uk_run_init_array
-__init_array_end:
-__fini_array_start:
-	.quad	__uk_run_fini_array
-__fini_array_end:
+#include "uk_arrays.inc"
 
 	.section .note.GNU-stack, "", @progbits
