@@ -17,7 +17,12 @@ namespace uk::dyn {
 namespace {
 
 // open(2) itself: musl's open() follows O_CLOEXEC with an extra fcntl.
-int open_ro(const char *path) { return static_cast<int>(syscall(SYS_open, path, O_RDONLY | O_CLOEXEC)); }
+// O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer;
+// map_object refuses anything but a regular file from its fstat before
+// reading a byte (O_NONBLOCK does nothing to a regular file).
+int open_ro(const char *path) {
+  return static_cast<int>(syscall(SYS_open, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+}
 
 Status add_dirs(const char *list, Arena &arena, SearchPath *out) {
   if (!list) return {};

@@ -1,0 +1,53 @@
+// uk-dyn-run on inputs that once crashed or hung it (issue 7, items
+// 15-21): each test reproduces one defect on a damaged copy of a real
+// object of the corpus and checks what the loader must do instead.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <csignal>
+
+#include "dyn_util.h"
+#include "elf_patch.h"
+
+namespace uk::test {
+namespace {
+
+class Hardening : public ::testing::Test {
+protected:
+  void SetUp() override {
+    dir = make_temp_dir();
+    app = dir + "/helloworld.so";
+    ASSERT_EQ(std::system(("cp " + so_of("helloworld") + " " + dir + "/").c_str()), 0);
+  }
+  void TearDown() override { std::system(("rm -rf '" + dir + "'").c_str()); }
+  ElfPatch fresh() { return ElfPatch(so_of("helloworld")); }
+  // A copy of library `lib` of the default library directory, to damage
+  // and save in dir (found first with -L dir).
+  ElfPatch lib(const std::string &name) { return ElfPatch(kDynLib + "/" + name); }
+  std::string dir, app;
+};
+
+#define EXPECT_HAS(msg, part) EXPECT_NE((msg).find(part), std::string::npos) << (msg)
+
+// === item 15
+// A FIFO where the app or a library should be: refused at once (opened
+// non-blocking, its type checked before anything is read), even --dry-run.
+TEST_F(Hardening, FifoAppOrLibraryIsRefusedWithoutBlocking) {
+  std::string fifo = dir + "/fifo.so";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  for (bool dry : {true, false}) {
+    std::vector<std::string> args;
+    if (dry) args.push_back("--dry-run");
+    args.push_back(fifo);
+    EXPECT_HAS(expect_load_error(dyn_run_bounded(args)), "uk-dyn-run: " + fifo + ": not a regular file");
+  }
+  std::string libdir = dir + "/lib";
+  ASSERT_EQ(mkdir(libdir.c_str(), 0700), 0);
+  ASSERT_EQ(mkfifo((libdir + "/libboot.so").c_str(), 0600), 0);
+  EXPECT_HAS(expect_load_error(dyn_run_bounded({"--dry-run", "-L", libdir, app})),
+             "uk-dyn-run: " + libdir + "/libboot.so: not a regular file");
+}
+
+} // namespace
+} // namespace uk::test
