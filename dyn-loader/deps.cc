@@ -99,11 +99,11 @@ Status build_search_path(const char *const *cli_paths, size_t ncli, const char *
   return {};
 }
 
-Result<DynObject *> load_all(const char *app, const SearchPath &sp, Arena &arena, Stats &stats, bool verbose,
-                             size_t *count) {
+Result<DynObject *> load_all(const char *app, const SearchPath &sp, bool populate, Arena &arena, Stats &stats,
+                             bool verbose, size_t *count) {
   int fd = open_ro(app);
   if (fd < 0) return Error::fmt("%s: cannot open: %s", app, std::strerror(errno));
-  auto head = map_object(fd, nullptr, app, app, true, arena, stats, verbose);
+  auto head = map_object(fd, nullptr, app, app, true, populate, arena, stats, verbose);
   if (!head) return head.error();
   UK_TRY(parse_dynamic(**head, arena));
   DynObject *tail = *head;
@@ -136,7 +136,7 @@ Result<DynObject *> load_all(const char *app, const SearchPath &sp, Arena &arena
             close(*lfd);
             return Error::fmt("%s: more than %zu objects to load", app, kMaxObjects);
           }
-          auto lo = map_object(*lfd, &st, path, path, false, arena, stats, verbose);
+          auto lo = map_object(*lfd, &st, path, path, false, populate, arena, stats, verbose);
           if (!lo) return lo.error();
           auto as = arena.dup(name);
           if (!as) return as.error();

@@ -160,7 +160,7 @@ int main(int argc, char **argv, char **envp) {
       !s)
     die(s.error());
   size_t count = 0;
-  auto loaded = load_all(g_opt.app, path, g_arena, g_stats, verbose, &count);
+  auto loaded = load_all(g_opt.app, path, !g_opt.dry_run, g_arena, g_stats, verbose, &count);
   if (!loaded) die(loaded.error());
   DynObject *app = *loaded;
   // Before relocation: ifunc resolvers may already call through a PLT.

@@ -49,5 +49,42 @@ TEST_F(Hardening, FifoAppOrLibraryIsRefusedWithoutBlocking) {
              "uk-dyn-run: " + libdir + "/libboot.so: not a regular file");
 }
 
+// === item 16
+// A writable segment with 1 GiB of bss from a small file: mapped lazily
+// (anonymous, untouched), so neither --dry-run nor a real run makes it
+// resident; an absurd size is refused naming the segment.
+TEST_F(Hardening, HugeBssIsMappedLazily) {
+  ElfPatch e = fresh();
+  int w = -1;
+  for (size_t i = 0; i < e.phnum(); i++)
+    if (e.phdr(i).p_type == PT_LOAD && (e.phdr(i).p_flags & PF_W)) w = static_cast<int>(i);
+  ASSERT_GE(w, 0);
+  e.phdr(static_cast<size_t>(w)).p_memsz += uint64_t{1} << 30;
+  e.save(app);
+  constexpr long kLimitKiB = 256 * 1024; // a quarter of the bss: far above the loader's own few MiB
+  long rss = 0;
+  RunResult dry = dyn_run_rss({"--dry-run", app}, dir, &rss);
+  EXPECT_EQ(dry.status, 0) << dry.err;
+  EXPECT_LT(rss, kLimitKiB) << "--dry-run made the bss resident";
+  RunResult real = dyn_run_rss({app}, dir, &rss);
+  EXPECT_EQ(real.status, 0) << real.err;
+  EXPECT_HAS(real.out, "Hello, world!");
+  EXPECT_LT(rss, kLimitKiB) << "the bss was populated at load";
+}
+
+TEST_F(Hardening, AbsurdSegmentSizeIsRefused) {
+  ElfPatch e = fresh();
+  int w = -1;
+  for (size_t i = 0; i < e.phnum(); i++)
+    if (e.phdr(i).p_type == PT_LOAD && (e.phdr(i).p_flags & PF_W)) w = static_cast<int>(i);
+  ASSERT_GE(w, 0);
+  e.phdr(static_cast<size_t>(w)).p_memsz = uint64_t{1} << 40;
+  e.save(app);
+  EXPECT_HAS(expect_load_error(dyn_run({"--dry-run", app})),
+             app + ": segment " + std::to_string(w) + " (vaddr 0x");
+  EXPECT_HAS(expect_load_error(dyn_run({"--dry-run", app})),
+             "0x10000000000 bytes in memory) is larger than the 64 GiB an object may span");
+}
+
 } // namespace
 } // namespace uk::test
