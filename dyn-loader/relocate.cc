@@ -98,6 +98,9 @@ Status apply(Ctx &c, DynObject &o, const Elf64_Rela &r) {
                       static_cast<unsigned long>(r.r_offset));
   uint64_t where = o.base + r.r_offset;
   int64_t addend = r.r_addend;
+  if (rt.kind == RelKind::kCopy && si == 0) // it copies a symbol's bytes: without one there is nothing to copy
+    return Error::fmt("%s: R_X86_64_COPY at 0x%lx has no symbol (index 0)", o.name,
+                      static_cast<unsigned long>(r.r_offset));
 
   // The symbol, if the kind uses one: S (address) or, for TLS kinds, the
   // definition's module and offset.

@@ -86,5 +86,14 @@ TEST_F(Hardening, AbsurdSegmentSizeIsRefused) {
              "0x10000000000 bytes in memory) is larger than the 64 GiB an object may span");
 }
 
+// === item 19
+TEST_F(Hardening, CopyRelocationWithoutSymbol) {
+  ElfPatch e = fresh();
+  e.rela(0)->r_info = ELF64_R_INFO(0, R_X86_64_COPY);
+  e.save(app);
+  EXPECT_HAS(expect_load_error(dyn_run({"--dry-run", app})), app + ": R_X86_64_COPY at 0x");
+  EXPECT_HAS(expect_load_error(dyn_run({"--dry-run", app})), " has no symbol (index 0)");
+}
+
 } // namespace
 } // namespace uk::test
