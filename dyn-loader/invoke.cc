@@ -127,6 +127,8 @@ Result<MainFn> prepare_invoke(const DynOptions &opt, const DynObject *head, Stat
   Definition d = lookup(head, n, nullptr, false, stats);
   if (!d) return Error::fmt("%s: --invoke: no loaded object exports '%s'", head->name, opt.invoke);
   unsigned type = ELF64_ST_TYPE(d.sym->st_info);
+  if (d.absolute())
+    return Error::fmt("%s: --invoke: '%s' is an absolute symbol (SHN_ABS), not a function", d.obj->name, opt.invoke);
   if ((type != STT_FUNC && type != STT_GNU_IFUNC) || !d.obj->contains(d.sym->st_value, 1, PF_X))
     return Error::fmt("%s: --invoke: '%s' is not a function", d.obj->name, opt.invoke);
   uint64_t addr = d.address();
@@ -134,7 +136,8 @@ Result<MainFn> prepare_invoke(const DynOptions &opt, const DynObject *head, Stat
   p.fn = reinterpret_cast<void (*)()>(addr);
   SymbolName ff("fflush");
   Definition f = lookup(head, ff, nullptr, false, stats);
-  if (f && ELF64_ST_TYPE(f.sym->st_info) == STT_FUNC) p.app_fflush = reinterpret_cast<int (*)(void *)>(f.address());
+  if (f && ELF64_ST_TYPE(f.sym->st_info) == STT_FUNC && !f.absolute() && f.obj->contains(f.sym->st_value, 1, PF_X))
+    p.app_fflush = reinterpret_cast<int (*)(void *)>(f.address());
   p.nargs = opt.nargs;
   for (size_t i = 0; i < opt.nargs; i++) {
     p.args[i] = opt.args[i];

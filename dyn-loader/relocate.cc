@@ -137,11 +137,15 @@ Status apply(Ctx &c, DynObject &o, const Elf64_Rela &r) {
       if (is_tls != wants_tls)
         return Error::fmt("%s: %s at 0x%lx refers to '%s', %s TLS symbol", o.name, rt.name,
                           static_cast<unsigned long>(r.r_offset), *nm, is_tls ? "a" : "not a");
-      S = dsym->st_shndx == SHN_ABS ? dsym->st_value : def->base + dsym->st_value;
+      bool absolute = dsym->st_shndx == SHN_ABS;
+      S = absolute ? dsym->st_value : def->base + dsym->st_value;
       ifunc = ELF64_ST_TYPE(dsym->st_info) == STT_GNU_IFUNC;
-      if (ifunc && !def->contains(dsym->st_value, 1, PF_X))
-        return Error::fmt("%s: ifunc resolver of '%s' is outside every executable segment of %s", o.name, *nm,
-                          def->name);
+      if (ifunc && (absolute || !def->contains(dsym->st_value, 1, PF_X)))
+        return Error::fmt("%s: ifunc '%s' of %s %s", o.name, *nm, def->name,
+                          absolute ? "is an absolute symbol (SHN_ABS)" : "is outside every executable segment");
+      if (rt.kind == RelKind::kCopy && absolute)
+        return Error::fmt("%s: R_X86_64_COPY of '%s': its definition in %s is an absolute symbol (SHN_ABS)", o.name,
+                          *nm, def->name);
     }
   }
   // The TLS module the symbol lives in (the object itself for symbol 0).

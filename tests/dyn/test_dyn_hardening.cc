@@ -86,6 +86,64 @@ TEST_F(Hardening, AbsurdSegmentSizeIsRefused) {
              "0x10000000000 bytes in memory) is larger than the 64 GiB an object may span");
 }
 
+// === item 17
+// SHN_ABS symbols: an absolute value, not an address inside the object.
+// Where the loader needs an address inside the object (the app table, a
+// copy relocation's source, an ifunc resolver, --invoke's function) it
+// refuses them with a message.
+TEST_F(Hardening, AbsoluteAppTableIsRefused) {
+  ElfPatch b = lib("libboot.so");
+  b.sym("__uk_app")->st_shndx = SHN_ABS;
+  b.save(dir + "/libboot.so");
+  EXPECT_HAS(expect_load_error(dyn_run({"--dry-run", "-L", dir, app})),
+             "uk-dyn-run: " + dir + "/libboot.so: __uk_app is an absolute symbol (SHN_ABS), not a writable 40-byte "
+             "object");
+}
+
+TEST_F(Hardening, AbsoluteInvokeTargetIsRefused) {
+  ElfPatch e = fresh();
+  e.sym("uk_handler")->st_shndx = SHN_ABS;
+  e.save(app);
+  EXPECT_HAS(expect_load_error(dyn_run({"--invoke", "uk_handler", "--arg", "string:x", "--arg", "int:1", app})),
+             "uk-dyn-run: " + app + ": --invoke: 'uk_handler' is an absolute symbol (SHN_ABS), not a function");
+}
+
+TEST_F(Hardening, AbsoluteCopySourceIsRefused) {
+  ElfPatch l = lib("libdyntest.so");
+  l.sym("dyntest_counter")->st_shndx = SHN_ABS;
+  l.save(dir + "/libdyntest.so");
+  EXPECT_HAS(expect_load_error(dyn_run({"--dry-run", "-L", dir, test_app("dyntest"), "copy"})),
+             ": R_X86_64_COPY of 'dyntest_counter': its definition in " + dir +
+                 "/libdyntest.so is an absolute symbol (SHN_ABS)");
+}
+
+TEST_F(Hardening, AbsoluteIfuncIsRefusedAtLoad) {
+  ElfPatch l = lib("libdyntest.so");
+  l.sym("dyntest_twice")->st_shndx = SHN_ABS;
+  l.save(dir + "/libdyntest.so");
+  for (const char *mode : {"--dry-run", "--bind-now"})
+    EXPECT_HAS(expect_load_error(dyn_run({mode, "-L", dir, test_app("dyntest"), "ifunc"})),
+               ": ifunc 'dyntest_twice' of " + dir + "/libdyntest.so is an absolute symbol (SHN_ABS)");
+}
+
+// The lazy path: an ifunc bound at its first call whose resolver is
+// absolute, or not in code, is reported by the resolver, exit status 127.
+TEST_F(Hardening, BadIfuncIsRefusedAtItsFirstCall) {
+  for (bool absolute : {true, false}) {
+    ElfPatch m = lib("libmusl.so");
+    Elf64_Sym *s = m.sym("printf");
+    s->st_info = ELF64_ST_INFO(STB_GLOBAL, STT_GNU_IFUNC);
+    if (absolute) s->st_shndx = SHN_ABS;
+    else s->st_value = m.sym("environ")->st_value; // data, not code
+    m.save(dir + "/libmusl.so");
+    RunResult r = dyn_run({"-L", dir, app});
+    EXPECT_EQ(r.status, 127) << r.err;
+    EXPECT_EQ(r.err, "uk-dyn-run: " + app + ": lazy binding: ifunc 'printf' of " + dir + "/libmusl.so " +
+                         (absolute ? "is an absolute symbol (SHN_ABS)" : "is outside every executable segment") +
+                         "\n");
+  }
+}
+
 // === item 19
 TEST_F(Hardening, CopyRelocationWithoutSymbol) {
   ElfPatch e = fresh();
