@@ -144,6 +144,22 @@ TEST_F(Hardening, BadIfuncIsRefusedAtItsFirstCall) {
   }
 }
 
+// === item 18
+// A PT_GNU_RELRO that covers libboot.so's __uk_app: the table is written
+// before RELRO is made read-only, and the program runs.
+TEST_F(Hardening, RelroCoveringTheAppTable) {
+  ElfPatch b = lib("libboot.so");
+  Elf64_Phdr &relro = b.phdr(static_cast<size_t>(b.find_phdr(PT_GNU_RELRO)));
+  uint64_t table_end = b.sym("__uk_app")->st_value + 40;
+  relro.p_memsz = ((table_end + 4095) & ~uint64_t{4095}) - relro.p_vaddr; // every page up to the table's end
+  b.save(dir + "/libboot.so");
+  RunResult dry = dyn_run({"--dry-run", "-L", dir, app});
+  EXPECT_EQ(dry.status, 0) << dry.err;
+  RunResult r = dyn_run({"-L", dir, app});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_HAS(r.out, "Hello, world!");
+}
+
 // === item 19
 TEST_F(Hardening, CopyRelocationWithoutSymbol) {
   ElfPatch e = fresh();
