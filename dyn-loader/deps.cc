@@ -12,6 +12,7 @@
 
 #include "dynamic.h"
 #include "image.h"
+#include "printable.h"
 
 namespace uk::dyn {
 namespace {
@@ -54,10 +55,10 @@ DynObject *already_loaded(DynObject *head, const char *name) {
 // Opens `name` along the search path; *path gets the file opened.
 Result<int> open_library(const char *name, const DynObject &by, const SearchPath &sp, char *path, size_t cap) {
   if (std::strchr(name, '/')) {
-    if (std::strlen(name) >= cap) return Error::fmt("%s: library path too long (needed by %s)", name, by.name);
+    if (std::strlen(name) >= cap) return Error::fmt("%s: library path too long (needed by %s)", Shown(name).s, by.name);
     std::strcpy(path, name);
     int fd = open_ro(path);
-    if (fd < 0) return Error::fmt("%s: cannot open: %s (needed by %s)", name, std::strerror(errno), by.name);
+    if (fd < 0) return Error::fmt("%s: cannot open: %s (needed by %s)", Shown(name).s, std::strerror(errno), by.name);
     return fd;
   }
   for (size_t i = 0; i < sp.n; i++) {
@@ -66,7 +67,7 @@ Result<int> open_library(const char *name, const DynObject &by, const SearchPath
     int fd = open_ro(path);
     if (fd >= 0) return fd;
     if (errno != ENOENT && errno != ENOTDIR)
-      return Error::fmt("%s: cannot open: %s (needed by %s)", path, std::strerror(errno), by.name);
+      return Error::fmt("%s: cannot open: %s (needed by %s)", Shown(path).s, std::strerror(errno), by.name);
   }
   char dirs[512];
   size_t len = 0;
@@ -76,7 +77,7 @@ Result<int> open_library(const char *name, const DynObject &by, const SearchPath
     if (w < 0) break;
     len += static_cast<size_t>(w);
   }
-  return Error::fmt("%s: library not found (needed by %s; searched %s)", name, by.name, dirs);
+  return Error::fmt("%s: library not found (needed by %s; searched %s)", Shown(name).s, by.name, dirs);
 }
 
 } // namespace
@@ -102,7 +103,7 @@ Status build_search_path(const char *const *cli_paths, size_t ncli, const char *
 Result<DynObject *> load_all(const char *app, const SearchPath &sp, bool populate, Arena &arena, Stats &stats,
                              bool verbose, size_t *count) {
   int fd = open_ro(app);
-  if (fd < 0) return Error::fmt("%s: cannot open: %s", app, std::strerror(errno));
+  if (fd < 0) return Error::fmt("%s: cannot open: %s", Shown(app).s, std::strerror(errno));
   auto head = map_object(fd, nullptr, app, app, true, populate, arena, stats, verbose);
   if (!head) return head.error();
   UK_TRY(parse_dynamic(**head, arena));
@@ -125,7 +126,7 @@ Result<DynObject *> load_all(const char *app, const SearchPath &sp, bool populat
         if (fstat(*lfd, &st) != 0) {
           int e = errno;
           close(*lfd);
-          return Error::fmt("%s: cannot stat: %s", path, std::strerror(e));
+          return Error::fmt("%s: cannot stat: %s", Shown(path).s, std::strerror(e));
         }
         for (DynObject *p = *head; p; p = p->next)
           if (p->dev == st.st_dev && p->ino == st.st_ino) dep = p;
@@ -134,7 +135,7 @@ Result<DynObject *> load_all(const char *app, const SearchPath &sp, bool populat
         } else {
           if (n == kMaxObjects) {
             close(*lfd);
-            return Error::fmt("%s: more than %zu objects to load", app, kMaxObjects);
+            return Error::fmt("%s: more than %zu objects to load", Shown(app).s, kMaxObjects);
           }
           auto lo = map_object(*lfd, &st, path, path, false, populate, arena, stats, verbose);
           if (!lo) return lo.error();

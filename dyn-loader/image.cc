@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "elf_view.h"
+#include "printable.h"
 
 namespace uk::dyn {
 namespace {
@@ -216,6 +217,10 @@ Status map_segments(int fd, DynObject &o, Stats &stats, bool populate_data) {
 Result<DynObject *> map_object(int fd, const struct stat *known, const char *path, const char *name, bool is_main,
                                bool populate, Arena &arena, Stats &stats, bool verbose) {
   Fd closer{fd};
+  // The name for messages: the path may hold any byte (a DT_NEEDED name
+  // from the object's string table is part of it).
+  Shown shown(name);
+  name = shown.s;
   struct stat st;
   if (known) st = *known;
   else if (fstat(fd, &st) != 0) return Error::fmt("%s: cannot stat: %s", name, std::strerror(errno));
@@ -267,7 +272,7 @@ Result<DynObject *> map_object(int fd, const struct stat *known, const char *pat
   UK_TRY(map_segments(fd, o, stats, populate));
   stats.objects++;
   if (verbose) {
-    std::fprintf(stderr, "uk-dyn-run: load %s at 0x%lx\n", o.path, static_cast<unsigned long>(o.base));
+    std::fprintf(stderr, "uk-dyn-run: load %s at 0x%lx\n", o.name, static_cast<unsigned long>(o.base));
     for (size_t i = 0; i < o.nseg; i++)
       std::fprintf(stderr, "uk-dyn-run:   0x%lx-0x%lx %s file 0x%lx bytes\n",
                    static_cast<unsigned long>(o.base + o.seg[i].vaddr),

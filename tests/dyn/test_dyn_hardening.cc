@@ -169,5 +169,43 @@ TEST_F(Hardening, CopyRelocationWithoutSymbol) {
   EXPECT_HAS(expect_load_error(dyn_run({"--dry-run", app})), " has no symbol (index 0)");
 }
 
+// === item 20
+// Names from the object are printed escaped (\xNN for anything but
+// printable ASCII, bounded): one line, no terminal escape sequence.
+TEST_F(Hardening, NamesFromTheObjectArePrintedEscaped) {
+  ElfPatch n = fresh();
+  n.bytes().replace(n.dynstr_offset("libboot.so"), 10, "l\x1b[1m\nt.so");
+  n.save(app);
+  EXPECT_HAS(expect_load_error(dyn_run({app})), "uk-dyn-run: l\\x1b[1m\\x0at.so: library not found (needed by " + app);
+
+  ElfPatch s = fresh();
+  s.bytes().replace(s.dynstr_offset("printf"), 2, "\x1b\n");
+  s.save(app);
+  EXPECT_EQ(expect_load_error(dyn_run({"--bind-now", app})),
+            "uk-dyn-run: " + app + ": undefined symbol: '\\x1b\\x0aintf' (referenced by " + app + ")\n");
+  RunResult lazy = dyn_run({app});
+  EXPECT_EQ(lazy.status, 127);
+  EXPECT_EQ(lazy.err, "uk-dyn-run: " + app + ": symbol '\\x1b\\x0aintf' not found at its first call (lazy binding; "
+                      "searched 3 objects)\n");
+
+  ElfPatch c = fresh(); // other control bytes
+  c.bytes().replace(c.dynstr_offset("printf"), 6, "\x01\x02\x7f\x80\xff\\");
+  c.save(app);
+  EXPECT_HAS(expect_load_error(dyn_run({"--bind-now", app})), "'\\x01\\x02\\x7f\\x80\\xff\\\\'");
+
+  std::string sub = dir + "/" + std::string(250, 'a'); // a name of 500 bytes is cut
+  ASSERT_EQ(mkdir(sub.c_str(), 0700), 0);
+  std::string longname = sub + "/" + std::string(240, 'b') + ".so";
+  write_text(longname, "not an ELF file at all");
+  std::string cut = expect_load_error(dyn_run({longname}));
+  EXPECT_HAS(cut, "aaaa...: not an ELF file (bad magic)");
+  EXPECT_LT(cut.size(), 400u);
+
+  std::string odd = dir + "/hello\nworld\x1b.so"; // a file name with a newline: one line still
+  write_text(odd, "not an ELF file at all");
+  EXPECT_EQ(expect_load_error(dyn_run({odd})),
+            "uk-dyn-run: " + dir + "/hello\\x0aworld\\x1b.so: not an ELF file (bad magic)\n");
+}
+
 } // namespace
 } // namespace uk::test
