@@ -169,7 +169,7 @@ int main(int argc, char **argv, char **envp) {
   TlsLayout tls;                                                                            // 3. TLS layout
   if (Status s = layout_tls(app, &tls); !s) die(s.error());
 
-  RelocOptions ro{g_opt.bind_now, verbose};                                                 // 4. relocate
+  RelocOptions ro{g_opt.bind_now, verbose, !g_opt.dry_run}; // --dry-run: no ifunc resolver runs                                                 // 4. relocate
   if (Status s = relocate_all(app, count, tls, ro, g_arena, g_stats); !s) die(s.error());
 
   auto lists = build_init_fini(app, count, g_opt.stats ? &exit_stats : nullptr, g_arena, verbose); // 5. startup

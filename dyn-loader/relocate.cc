@@ -356,7 +356,7 @@ Status relocate_all(DynObject *head, size_t count, const TlsLayout &tls, const R
                                                      c.nmissing - kMaxMissingShown);
     return Error::fmt("%s: undefined symbol%s: %s", head->name, c.nmissing > 1 ? "s" : "", list);
   }
-  UK_TRY(run_deferred(c));
+  if (opt.run_resolvers) UK_TRY(run_deferred(c));
   if (opt.verbose)
     for (DynObject *o = head; o; o = o->next)
       std::fprintf(stderr, "uk-dyn-run: %s: %zu RELA, %zu RELR words, %zu JMPREL (%s)\n", o->name, o->nrela, o->nrelr,

@@ -207,5 +207,24 @@ TEST_F(Hardening, NamesFromTheObjectArePrintedEscaped) {
             "uk-dyn-run: " + dir + "/hello\\x0aworld\\x1b.so: not an ELF file (bad magic)\n");
 }
 
+// === item 21
+// --dry-run loads and resolves without executing anything of the objects:
+// no ifunc resolver runs (here libmusl.so's abort made an ifunc, which
+// would kill the loader with SIGABRT if called).
+TEST_F(Hardening, DryRunRunsNoIfuncResolver) {
+  ElfPatch m = lib("libmusl.so");
+  m.sym("abort")->st_info = ELF64_ST_INFO(STB_GLOBAL, STT_GNU_IFUNC);
+  m.save(dir + "/libmusl.so");
+  RunResult r = dyn_run({"--dry-run", "--bind-now", "-L", dir, app});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  RunResult inv = dyn_run({"--dry-run", "--invoke", "abort", "--ret", "void", "-L", dir, app});
+  EXPECT_EQ(inv.status, 0) << inv.err;
+  EXPECT_EQ(inv.out, "");
+  // Without --dry-run the resolver does run (the damage is real).
+  RunResult real = dyn_run({"--bind-now", "-L", dir, app});
+  EXPECT_EQ(real.status, 128 + SIGABRT) << real.err;
+}
+
 } // namespace
 } // namespace uk::test
