@@ -97,6 +97,12 @@ Status add_default_dirs(const char *list, Arena &arena, SearchPath *out) {
       while (n > 0 && exe[n - 1] != '/') n--; // keep the trailing '/'
     }
     size_t head = (len && *p != '/') ? static_cast<size_t>(n) : 0;
+    if (head) // "../x" from "/a/bin/": "/a/x"
+      while (len >= 3 && p[0] == '.' && p[1] == '.' && p[2] == '/' && head > 1) {
+        head--; // the '/' ending the directory
+        while (head > 0 && exe[head - 1] != '/') head--;
+        p += 3, len -= 3;
+      }
     if (len) {
       if (out->n == kMaxSearchDirs) return Error::fmt("more than %zu library directories", kMaxSearchDirs);
       if (head + len >= PATH_MAX) return Error::fmt("library directory name too long (%zu bytes)", head + len);
