@@ -96,9 +96,10 @@ Status pack_app(const PackOptions &opt) {
   UK_TRY(align_app(a)); // slots + aligned link
   auto reg = Registry::load(opt.registry);
   if (!reg) return reg.error();
-  auto plan = plan_image(a.out_elf, *reg); // shared vs private split
-  if (!plan) return Error(plan.error());
-  plan->app = app;
+  auto linked = read_file(a.out_elf);
+  if (!linked) return linked.error();
+  auto plan = plan_image_bytes(*linked, elf, *reg); // shared vs private split, named as it will be
+  if (!plan) return plan.error();
   ExtractStats st;
   UK_TRY(extract_objects(*plan, opt.pool_dir, &st));       // pool objects
   UK_TRY(write_image(*plan, out.add(app + ".img")));        // private image
