@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 
 #include "elf_view.h"
 #include "content_hash.h"
@@ -130,7 +131,10 @@ Result<Library> load_library_bytes(const Bytes &bytes, const std::string &path, 
     if (!syms) return syms.error();
     size_t n = s.sh_size / sizeof(Elf64_Sym);
     for (size_t j = 0; j < n; j++) {
-      const Elf64_Sym *sym = reinterpret_cast<const Elf64_Sym *>(*syms) + j;
+      // The table's offset need not be aligned: copy each entry out.
+      Elf64_Sym entry;
+      std::memcpy(&entry, *syms + j * sizeof(Elf64_Sym), sizeof entry);
+      const Elf64_Sym *sym = &entry;
       if (sym->st_shndx != SHN_COMMON) continue;
       // A COMMON symbol's st_value is its alignment.
       uint64_t align = sym->st_value ? sym->st_value : 1;
