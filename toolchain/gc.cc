@@ -159,11 +159,16 @@ Status run_gc(const GcOptions &opt) {
     UK_TRY(reg->save(opt.registry));
   }
 
-  // Temp files in app directories whose pack is not running.
+  // Temp files in app directories whose pack is not running (the pool's
+  // own, if it lies under DIR..., were handled above).
+  struct stat pool_st;
+  if (fstat(*pool, &pool_st) != 0) return Error::fmt("%s: cannot stat: %s", opt.pool_dir.c_str(), std::strerror(errno));
   for (const auto &[dir, files] : usage->temps) {
     int dirfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirfd < 0) continue;
     Closer c{dirfd};
+    struct stat dst;
+    if (fstat(dirfd, &dst) != 0 || (dst.st_dev == pool_st.st_dev && dst.st_ino == pool_st.st_ino)) continue;
     FileLock app_lock;
     struct stat st;
     if (fstatat(dirfd, kAppLockName, &st, AT_SYMLINK_NOFOLLOW) == 0) {
