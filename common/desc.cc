@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "layout.h"
+#include "names.h"
 
 namespace uk {
 namespace {
@@ -75,8 +76,7 @@ bool name_char(char c) {
 Status copy_name(std::string_view s, char *dst, size_t cap, const char *what, const char *src, unsigned ln) {
   if (s.empty() || s.size() >= cap)
     return Error::fmt("%s:%u: %s must be 1..%zu characters", src, ln, what, cap - 1);
-  for (char c : s)
-    if (!name_char(c)) return Error::fmt("%s:%u: %s has invalid character '%c'", src, ln, what, c);
+  if (Status ok = check_name(s, what); !ok) return Error(ok.error()).prefix("%s:%u: ", src, ln);
   std::memcpy(dst, s.data(), s.size());
   dst[s.size()] = '\0';
   return {};

@@ -2,12 +2,14 @@
 
 #include <cstring>
 
+#include "layout.h"
+
 namespace uk {
 namespace {
 
 bool in_bounds(uint64_t off, uint64_t len, size_t size) {
-  uint64_t end;
-  return !__builtin_add_overflow(off, len, &end) && end <= size;
+  uint64_t end = 0;
+  return !add_overflows(off, len, &end) && end <= size;
 }
 
 } // namespace
@@ -67,6 +69,10 @@ Result<ElfView> ElfView::parse(const uint8_t *data, size_t size, const char *nam
                           static_cast<unsigned long>(p.p_offset), static_cast<unsigned long>(p.p_filesz));
       if (p.p_filesz > p.p_memsz)
         return Error::fmt("%s: segment %zu has file size larger than memory size", name, i);
+      uint64_t end = 0;
+      if (page_end_overflows(p.p_vaddr, p.p_memsz, &end))
+        return Error::fmt("%s: segment %zu (address 0x%lx, size 0x%lx) wraps around the address space", name, i,
+                          static_cast<unsigned long>(p.p_vaddr), static_cast<unsigned long>(p.p_memsz));
     }
   }
   return v;

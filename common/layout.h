@@ -25,9 +25,20 @@ constexpr uint64_t page_down(uint64_t v) { return v & ~(kPageSize - 1); }
 constexpr uint64_t page_up(uint64_t v) { return (v + kPageSize - 1) & ~(kPageSize - 1); }
 constexpr bool page_aligned(uint64_t v) { return (v & (kPageSize - 1)) == 0; }
 
-// Overflow-checked a + b.
+// The helpers for sums of untrusted numbers (ELF fields, registry and desc
+// values): every such sum goes through add_overflows.
+// Overflow-checked a + b: true (and *out unspecified) if it wraps.
 constexpr bool add_overflows(uint64_t a, uint64_t b, uint64_t *out) {
   return __builtin_add_overflow(a, b, out);
+}
+
+// The page-rounded end of [start, start + size): true if the sum or its
+// rounding up to a page wraps around the address space.
+constexpr bool page_end_overflows(uint64_t start, uint64_t size, uint64_t *end) {
+  uint64_t e = 0;
+  if (add_overflows(start, size, &e) || add_overflows(e, kPageSize - 1, &e)) return true;
+  *end = page_down(e);
+  return false;
 }
 
 } // namespace uk

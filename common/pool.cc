@@ -33,9 +33,32 @@ Status check_pool_object(const struct stat &st, const char *path, uint64_t expec
   return {};
 }
 
+Status check_pool_dir(const struct stat &st, const char *dir) {
+  if (!S_ISDIR(st.st_mode)) return Error::fmt("%s: pool directory is not a directory", dir);
+  uid_t me = geteuid();
+  if (st.st_uid != me && st.st_uid != 0)
+    return Error::fmt("%s: pool directory is owned by uid %u, not by you (uid %u) or root", dir,
+                      static_cast<unsigned>(st.st_uid), static_cast<unsigned>(me));
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+    return Error::fmt("%s: pool directory is writable by group or others (mode %04o) without the sticky bit", dir,
+                      static_cast<unsigned>(st.st_mode & 07777));
+  return {};
+}
+
 Result<int> open_pool_dir(const char *dir) {
   int fd = open(dir, O_RDONLY | O_DIRECTORY);
   if (fd < 0) return Error::fmt("%s: cannot open pool directory: %s", dir, std::strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    int e = errno;
+    close(fd);
+    return Error::fmt("%s: cannot stat pool directory: %s", dir, std::strerror(e));
+  }
+  Status trusted = check_pool_dir(st, dir);
+  if (!trusted) {
+    close(fd);
+    return trusted.error();
+  }
   return fd;
 }
 

@@ -31,7 +31,14 @@ Status check_pool_object(const struct stat &st, const char *path, uint64_t expec
 // FIFOs, then checks it. Returns the fd. `dirfd` is an fd of `dir` (from
 // open_pool_dir), so no path is built on the success path; `dir` names it
 // in errors.
+//
+// open_pool_dir also checks who controls the directory (the same rule for
+// the toolchain and the loaders): it must be owned by the caller (effective
+// uid) or root, and if group or others may write it, it must have the
+// sticky bit (as /dev/shm and /tmp do), so nobody else can rename or remove
+// the objects in it.
 Result<int> open_pool_dir(const char *dir);
+Status check_pool_dir(const struct stat &st, const char *dir);
 Result<int> open_pool_object(int dirfd, const char *dir, const char *object, uint64_t expected_size);
 
 } // namespace uk

@@ -39,6 +39,7 @@ if [ ${#targets[@]} -eq 0 ]; then
   for s in fuzz/*.seeds; do targets+=("$(basename "$s" .seeds)"); done
 fi
 
+export UK_FUZZ_REGISTRY="$build/pool/layout-registry.json" # fuzz-elf plans against the corpus' slots
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 failed=0

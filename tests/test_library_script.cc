@@ -48,7 +48,7 @@ TEST(Library, IdentityIsTheContentHash) {
   auto b = load_library(dir + "/other-name.o");
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->id, b->id);
-  EXPECT_EQ(b->name, "other_name");
+  EXPECT_EQ(b->name, "other-name"); // kept as the file names it (issue 7 item 7), never rewritten
   std::system(("rm -rf " + dir).c_str());
 }
 

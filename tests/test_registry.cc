@@ -93,6 +93,72 @@ TEST_F(RegistryTest, RefusesWhenFull) {
   EXPECT_NE(std::string(big.error().what()).find("registry is full"), std::string::npos);
 }
 
+std::string reg_json(const std::string &head, const std::string &slots = "") {
+  return "{" + head + R"(,"slots":[)" + slots + "]}";
+}
+std::string slot_json(const std::string &fields) {
+  return R"({"id":")" + std::string(64, 'a') + R"(","name":"x",)" + fields + "}";
+}
+constexpr const char *kHead = R"("format":"uk-slt-layout-registry","version":1)";
+constexpr const char *kSizes = R"("text":"0x1000","rodata":"0x0","data":"0x0","bss":"0x0")";
+
+// issue 7 item 2: a field of the wrong JSON type is an error naming the
+// file, never an escaping exception; numbers out of range are not truncated.
+TEST_F(RegistryTest, WrongFieldTypesAreRefusedNamingTheFile) {
+  const std::string p = path + ": ";
+  EXPECT_EQ(load_err(R"({"format":1,"version":1,"next":"0x1000000","slots":[]})"),
+            p + "'format' must be a string");
+  EXPECT_EQ(load_err(R"({"format":"uk-slt-layout-registry","version":"1","next":"0x1000000","slots":[]})"),
+            p + "'version' must be an unsigned integer");
+  EXPECT_EQ(load_err(R"({"format":"uk-slt-layout-registry","version":4294967297,"next":"0x1000000","slots":[]})"),
+            p + "unsupported registry version 4294967297 (this build reads 1)");
+  EXPECT_EQ(load_err(R"({"format":"uk-slt-layout-registry","version":-1,"next":"0x1000000","slots":[]})"),
+            p + "'version' must be an unsigned integer");
+  EXPECT_EQ(load_err(R"({"format":"uk-slt-layout-registry","version":1.5,"next":"0x1000000","slots":[]})"),
+            p + "'version' must be an unsigned integer");
+  EXPECT_EQ(load_err(std::string("{") + kHead + R"(,"next":4096,"slots":[]})"), p + "'next' must be a string");
+  EXPECT_EQ(load_err(std::string("{") + kHead + R"(,"next":"0x1000000","slots":{}})"),
+            p + "'slots' must be an array");
+  std::string head = std::string(kHead) + R"(,"next":"0x1001000")";
+  EXPECT_EQ(load_err(reg_json(head, R"({"id":7,"name":"x","base":"0x1000000",)" + std::string(kSizes) + "}")),
+            p + "slot 0: 'id' must be a string");
+  EXPECT_EQ(load_err(reg_json(head, R"({"id":")" + std::string(64, 'a') + R"(","name":["x"],"base":"0x1000000",)" +
+                                        kSizes + "}")),
+            p + "slot 0: 'name' must be a string");
+  EXPECT_EQ(load_err(reg_json(head, slot_json(R"("base":16777216,)" + std::string(kSizes)))),
+            p + "slot 0: 'base' must be a string");
+  EXPECT_EQ(load_err(reg_json(head, slot_json(R"("base":"0x1000000","text":null,"rodata":"0x0","data":"0x0","bss":"0x0")"))),
+            p + "slot 0: 'text' must be a string");
+  EXPECT_EQ(load_err(reg_json(head, slot_json(R"("base":"0x1000000",)" + std::string(kSizes) + R"(,"name":"a b")"))),
+            p + "slot 0: name 'a b' is not a valid library name");
+  EXPECT_EQ(load_err(reg_json(head, "[1]")), p + "slot 0 is not an object");
+  // Sizes whose sum wraps: one message, never a slot that wraps.
+  EXPECT_EQ(load_err(reg_json(std::string(kHead) + R"(,"next":"0x1001000")",
+                              slot_json(R"("base":"0x1000000","text":"0xfffffffffffff000","rodata":"0x2000","data":"0x0","bss":"0x0")"))),
+            p + "slot 0 (x): base 0x1000000 + sizes overflow");
+}
+
+// issue 7 item 3: 'next' is where the next slot goes: page-aligned, in the
+// slot range, not before the end of the last slot.
+TEST_F(RegistryTest, NextIsValidated) {
+  const std::string p = path + ": ";
+  EXPECT_EQ(load_err(reg_json(std::string(kHead) + R"(,"next":"0x1000001")")),
+            p + "'next' 0x1000001 is not page-aligned");
+  EXPECT_EQ(load_err(reg_json(std::string(kHead) + R"(,"next":"0x400000")")),
+            p + "'next' 0x400000 is outside the slot range 0x1000000..0x80000000");
+  EXPECT_EQ(load_err(reg_json(std::string(kHead) + R"(,"next":"0x80001000")")),
+            p + "'next' 0x80001000 is outside the slot range 0x1000000..0x80000000");
+  EXPECT_EQ(load_err(reg_json(std::string(kHead) + R"(,"next":"0x1000000")",
+                              slot_json(R"("base":"0x1000000",)" + std::string(kSizes)))),
+            p + "'next' 0x1000000 is before the end 0x1001000 of slot x");
+  // A valid one still loads, and assign() starts at 'next'.
+  test::write_text(path, reg_json(std::string(kHead) + R"(,"next":"0x1003000")",
+                                  slot_json(R"("base":"0x1000000",)" + std::string(kSizes))));
+  auto r = Registry::load(path);
+  ASSERT_TRUE(r.ok()) << r.error().what();
+  EXPECT_EQ(r->assign(lib("y", 'b', 0x1000, 0, 0, 0))->base, 0x1003000u);
+}
+
 TEST_F(RegistryTest, RejectsDamagedFiles) {
   EXPECT_NE(load_err("{not json").find("not a JSON object"), std::string::npos);
   EXPECT_NE(load_err(R"({"format":"other"})").find("not a uk-slt layout registry"), std::string::npos);

@@ -15,6 +15,7 @@ struct AlignOptions {
   std::string out_elf;           // aligned ELF to write
   std::string script_out;        // where to keep the linker script ("" = <out_elf>.ld)
   std::string linker = "ld";
+  std::string report_as;         // the ELF as error messages name it ("" = out_elf)
   bool verbose = false;
 };
 

@@ -21,7 +21,11 @@ uint8_t prot_of(uint32_t pf) {
 Result<ImagePlan> plan_image(const std::string &elf_path, const Registry &reg) {
   auto bytes = read_file(elf_path);
   if (!bytes) return bytes.error();
-  auto elf = ElfView::parse(bytes->data(), bytes->size(), elf_path.c_str(), ET_EXEC);
+  return plan_image_bytes(*bytes, elf_path, reg);
+}
+
+Result<ImagePlan> plan_image_bytes(const Bytes &bytes, const std::string &elf_path, const Registry &reg) {
+  auto elf = ElfView::parse(bytes.data(), bytes.size(), elf_path.c_str(), ET_EXEC);
   if (!elf) return elf.error();
   const char *path = elf_path.c_str();
   ImagePlan plan;
@@ -32,6 +36,7 @@ Result<ImagePlan> plan_image(const std::string &elf_path, const Registry &reg) {
   struct Seg {
     const Elf64_Phdr *ph;
     const Slot *slot; // null: app region
+    uint64_t end;     // page-rounded end, overflow-checked
   };
   std::vector<Seg> loads;
   for (size_t i = 0; i < elf->phnum(); i++) {
@@ -44,24 +49,29 @@ Result<ImagePlan> plan_image(const std::string &elf_path, const Registry &reg) {
                         path, i, p.p_vaddr, p.p_offset);
     if (p.p_vaddr < kAppRegionBase)
       return Error::fmt("%s: segment %zu at 0x%lx is below the app region 0x%lx", path, i, p.p_vaddr, kAppRegionBase);
+    // ElfView::parse refused a segment whose page-rounded end wraps.
+    uint64_t end = 0;
+    if (page_end_overflows(p.p_vaddr, p.p_memsz, &end))
+      return Error::fmt("%s: segment %zu (address 0x%lx, size 0x%lx) wraps around the address space", path, i,
+                        p.p_vaddr, p.p_memsz);
     const Slot *slot = nullptr;
     if (p.p_vaddr >= kSlotBase) {
       slot = reg.find_addr(p.p_vaddr);
       if (!slot)
         return Error::fmt("%s: segment %zu at 0x%lx is in no registry slot (aligned with another registry?)", path, i,
                           p.p_vaddr);
-      if (p.p_vaddr + p.p_memsz > slot->end())
+      if (end > slot->end())
         return Error::fmt("%s: segment %zu at 0x%lx runs past the end of the slot of %s", path, i, p.p_vaddr,
                           slot->name.c_str());
-    } else if (p.p_vaddr + p.p_memsz > kSlotBase) {
+    } else if (end > kSlotBase) {
       return Error::fmt("%s: segment %zu at 0x%lx crosses from the app region into the slots", path, i, p.p_vaddr);
     }
-    loads.push_back({&p, slot});
+    loads.push_back({&p, slot, end});
   }
   if (plan.phdr == 0) return Error::fmt("%s: no PT_PHDR program header", path);
   std::sort(loads.begin(), loads.end(), [](const Seg &a, const Seg &b) { return a.ph->p_vaddr < b.ph->p_vaddr; });
   for (size_t i = 1; i < loads.size(); i++)
-    if (page_down(loads[i].ph->p_vaddr) < page_up(loads[i - 1].ph->p_vaddr + loads[i - 1].ph->p_memsz))
+    if (page_down(loads[i].ph->p_vaddr) < loads[i - 1].end)
       return Error::fmt("%s: segments at 0x%lx and 0x%lx share a page", path, loads[i - 1].ph->p_vaddr,
                         loads[i].ph->p_vaddr);
 
@@ -70,7 +80,7 @@ Result<ImagePlan> plan_image(const std::string &elf_path, const Registry &reg) {
     uint64_t start = page_down(p.p_vaddr), lead = p.p_vaddr - start;
     PlanMap m;
     m.vaddr = start;
-    m.size = page_up(p.p_vaddr + p.p_memsz) - start;
+    m.size = s.end - start;
     m.prot = prot_of(p.p_flags);
     auto src = elf->bytes(p.p_offset - lead, lead + p.p_filesz, "segment");
     if (!src) return src.error();

@@ -41,6 +41,8 @@ struct ImagePlan {
 };
 
 Result<ImagePlan> plan_image(const std::string &elf_path, const Registry &reg);
+// The same on an ELF already in memory; `elf_path` names it in errors.
+Result<ImagePlan> plan_image_bytes(const Bytes &bytes, const std::string &elf_path, const Registry &reg);
 
 // The desc for a plan. Paths are relative to the desc's directory.
 Result<Desc> make_desc(const ImagePlan &plan, const std::string &elf_rel, const std::string &image_rel);

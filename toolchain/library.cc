@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 
 #include "elf_view.h"
-#include "layout.h"
 #include "content_hash.h"
+#include "layout.h"
+#include "names.h"
 
 namespace uk {
 namespace {
@@ -65,17 +67,22 @@ Part classify_section(std::string_view name, uint32_t type, uint64_t flags) {
 Result<Library> load_library(const std::string &path) {
   auto bytes = read_file(path);
   if (!bytes) return bytes.error();
-  auto view = ElfView::parse(bytes->data(), bytes->size(), path.c_str(), ET_REL);
+  char *abs = realpath(path.c_str(), nullptr);
+  std::string full = abs ? abs : path;
+  free(abs);
+  return load_library_bytes(*bytes, path, full);
+}
+
+Result<Library> load_library_bytes(const Bytes &bytes, const std::string &path, const std::string &abs_path) {
+  auto view = ElfView::parse(bytes.data(), bytes.size(), path.c_str(), ET_REL);
   if (!view) return view.error();
   Library lib;
-  char *abs = realpath(path.c_str(), nullptr);
-  lib.path = abs ? abs : path;
-  free(abs);
+  lib.path = abs_path;
+  // The library's name is its file name without the extension, kept as it
+  // is (never rewritten): it must follow the one name rule (common/names.h).
   lib.name = stem_of(path);
-  for (char &c : lib.name)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) c = '_';
-  if (lib.name.empty() || lib.name.size() > 60) return Error::fmt("%s: library name must be 1..60 characters", path.c_str());
-  lib.id = sha256_hex(bytes->data(), bytes->size());
+  if (Status ok = check_name(lib.name, "library name"); !ok) return Error(ok.error()).prefix("%s: ", path.c_str());
+  lib.id = sha256_hex(bytes.data(), bytes.size());
   if (lib.path.find('"') != std::string::npos)
     return Error::fmt("%s: path contains a double quote, which a linker script cannot name", path.c_str());
 
@@ -103,7 +110,10 @@ Result<Library> load_library(const std::string &path) {
                           static_cast<int>(name.size()), name.data(), static_cast<unsigned long>(align));
       // Upper bound whatever order the linker picks: every section may need
       // up to align-1 bytes of padding before it.
-      raw[k] += s.sh_size + align - 1;
+      if (add_overflows(raw[k], s.sh_size, &raw[k]) || add_overflows(raw[k], align - 1, &raw[k]))
+        return Error::fmt("%s: section %zu (%.*s, size 0x%lx): size overflows the %s part of the slot", path.c_str(), i,
+                          static_cast<int>(name.size()), name.data(), static_cast<unsigned long>(s.sh_size),
+                          part_name(p));
       add_unique(lib.sections[k], name);
       break;
     }
@@ -121,14 +131,26 @@ Result<Library> load_library(const std::string &path) {
     if (!syms) return syms.error();
     size_t n = s.sh_size / sizeof(Elf64_Sym);
     for (size_t j = 0; j < n; j++) {
-      const Elf64_Sym *sym = reinterpret_cast<const Elf64_Sym *>(*syms) + j;
-      if (sym->st_shndx == SHN_COMMON) {
-        raw[3] += sym->st_size + (sym->st_value ? sym->st_value : 1) - 1;
-        add_unique(lib.sections[3], "COMMON");
-      }
+      // The table's offset need not be aligned: copy each entry out.
+      Elf64_Sym entry;
+      std::memcpy(&entry, *syms + j * sizeof(Elf64_Sym), sizeof entry);
+      const Elf64_Sym *sym = &entry;
+      if (sym->st_shndx != SHN_COMMON) continue;
+      // A COMMON symbol's st_value is its alignment.
+      uint64_t align = sym->st_value ? sym->st_value : 1;
+      if ((align & (align - 1)) || align > kPageSize)
+        return Error::fmt("%s: COMMON symbol %zu wants alignment 0x%lx, not a power of two up to a page", path.c_str(),
+                          j, static_cast<unsigned long>(align));
+      if (add_overflows(raw[3], sym->st_size, &raw[3]) || add_overflows(raw[3], align - 1, &raw[3]))
+        return Error::fmt("%s: COMMON symbol %zu (size 0x%lx, alignment 0x%lx): size overflows the bss part of the slot",
+                          path.c_str(), j, static_cast<unsigned long>(sym->st_size), static_cast<unsigned long>(align));
+      add_unique(lib.sections[3], "COMMON");
     }
   }
-  for (size_t k = 0; k < kSlotParts; k++) lib.bound[k] = page_up(raw[k]);
+  for (size_t k = 0; k < kSlotParts; k++)
+    if (page_end_overflows(0, raw[k], &lib.bound[k]))
+      return Error::fmt("%s: the %s part (0x%lx bytes) overflows when rounded to a page", path.c_str(),
+                        part_name(static_cast<Part>(k)), static_cast<unsigned long>(raw[k]));
   return lib;
 }
 

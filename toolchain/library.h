@@ -36,5 +36,8 @@ struct Library {
 };
 
 Result<Library> load_library(const std::string &path);
+// The same on an object already in memory: `path` names it in errors,
+// `abs_path` is what the linker script names.
+Result<Library> load_library_bytes(const Bytes &bytes, const std::string &path, const std::string &abs_path);
 
 } // namespace uk

@@ -12,6 +12,9 @@
 
 namespace uk {
 
+// The entry point the script names (ENTRY) and the link requires.
+inline constexpr const char *kEntrySymbol = "_start";
+
 // libs[i] lives in slots[i]. The app table names `main`, which one of the
 // libraries must define.
 std::string make_linker_script(const std::vector<Library> &libs, const std::vector<Slot> &slots);

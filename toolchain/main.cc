@@ -5,6 +5,8 @@
 //   minify   private pages (app region + writable data) -> <app>.img
 //   desc     <app>.desc, what uk-slt-run needs to start the app
 //   report   how much of a set of apps is shared, page by page
+//   gc       remove pool objects, registry slots and temp files no desc uses
+//   ls       pool objects, their sizes and the apps that use them
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -16,7 +18,9 @@
 
 #include "align.h"
 #include "fs_util.h"
+#include "gc.h"
 #include "image_plan.h"
+#include "pack.h"
 #include "pool.h"
 #include "registry.h"
 #include "report.h"
@@ -53,39 +57,6 @@ Result<ImagePlan> load_plan(const Global &g, const std::string &elf) {
   auto reg = Registry::load(g.registry_path());
   if (!reg) return reg.error();
   return plan_image(elf, *reg);
-}
-
-Status run_pack_app(const Global &g, const std::string &spec, const std::string &out_dir) {
-  size_t eq = spec.find('=');
-  if (eq == std::string::npos || eq == 0)
-    return Error::fmt("pack: '%s' is not of the form APP=LIB.o,LIB.o,...", spec.c_str());
-  std::string app = spec.substr(0, eq);
-  std::vector<std::string> libs;
-  for (size_t pos = eq + 1; pos <= spec.size();) {
-    size_t c = spec.find(',', pos);
-    if (c == std::string::npos) c = spec.size();
-    if (c > pos) libs.push_back(spec.substr(pos, c - pos));
-    pos = c + 1;
-  }
-  std::string dir = out_dir + "/" + app;
-  std::string elf = dir + "/" + app + ".elf";
-  AlignOptions a;
-  a.registry = g.registry_path();
-  a.libs = libs;
-  a.out_elf = elf;
-  a.script_out = dir + "/" + app + ".ld";
-  a.verbose = g.verbose;
-  UK_TRY(align_app(a));                               // slots + aligned link
-  auto plan = load_plan(g, elf);                      // shared vs private split
-  if (!plan) return plan.error();
-  ExtractStats st;
-  UK_TRY(extract_objects(*plan, g.pool_dir(), &st));  // pool objects
-  UK_TRY(write_image(*plan, dir + "/" + app + ".img")); // private image
-  UK_TRY(write_desc(*plan, dir + "/" + app + ".desc", elf, dir + "/" + app + ".img"));
-  if (g.verbose)
-    std::fprintf(stderr, "pack: %s: %zu pool objects written, %zu reused, image %zu bytes\n", app.c_str(), st.written,
-                 st.reused, plan->image.size());
-  return {};
 }
 
 } // namespace
@@ -140,6 +111,16 @@ int main(int argc, char **argv) {
   pack->add_option("--out-dir", out_dir, "apps go to OUT_DIR/<app>/")->capture_default_str();
   pack->add_option("apps", specs, "APP=LIB.o,LIB.o,... (libraries in link order)")->required();
 
+  // gc
+  GcOptions gopt;
+  auto *gc = cli.add_subcommand("gc", "remove pool objects, registry slots and temp files that no desc uses");
+  gc->add_flag("--dry-run", gopt.dry_run, "only print what would be removed");
+  gc->add_option("dirs", gopt.dirs, "directories whose descs (searched recursively) are kept in use")->required();
+
+  // ls
+  auto *ls = cli.add_subcommand("ls", "list pool objects, their sizes and which apps use them");
+  ls->add_option("dirs", gopt.dirs, "directories whose descs (searched recursively) name the apps");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -148,6 +129,17 @@ int main(int argc, char **argv) {
     return 2;
   }
 
+  // Commands that write into the pool hold it shared, so gc cannot run
+  // meanwhile (and reclaims the temp files of killed ones).
+  if (*pack)
+    for (const std::string &spec : specs) // every name checked before anything is written
+      if (auto a = parse_app_spec(spec); !a) return fail(a.error());
+  FileLock pool_lock;
+  if (*extract || *pack || (*align && dirname_of(g.registry_path()) == g.pool_dir())) {
+    auto l = lock_pool(g.pool_dir(), false);
+    if (!l) return fail(l.error());
+    pool_lock = std::move(*l);
+  }
   if (*align) {
     aopt.registry = g.registry_path();
     aopt.verbose = g.verbose;
@@ -182,11 +174,23 @@ int main(int argc, char **argv) {
     Status s = run_report(ropt);
     return s ? 0 : fail(s.error());
   }
+  if (*gc || *ls) {
+    gopt.pool_dir = g.pool_dir();
+    gopt.registry = g.registry_path();
+    Status s = *gc ? run_gc(gopt) : run_ls(gopt);
+    return s ? 0 : fail(s.error());
+  }
   if (*pack) {
     bool tty = isatty(2);
     for (size_t i = 0; i < specs.size(); i++) {
       if (tty) std::fprintf(stderr, "\r[%zu/%zu] packing %-40.40s", i + 1, specs.size(), specs[i].c_str());
-      Status s = run_pack_app(g, specs[i], out_dir);
+      PackOptions p;
+      p.spec = specs[i];
+      p.out_dir = out_dir;
+      p.registry = g.registry_path();
+      p.pool_dir = g.pool_dir();
+      p.verbose = g.verbose;
+      Status s = pack_app(p);
       if (!s) {
         if (tty) std::fprintf(stderr, "\n");
         return fail(s.error());

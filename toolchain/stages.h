@@ -24,5 +24,9 @@ Status write_image(const ImagePlan &plan, const std::string &image_path);
 // desc: the description file; elf and image paths are written relative to it.
 Status write_desc(const ImagePlan &plan, const std::string &desc_path, const std::string &elf_path,
                   const std::string &image_path);
+// The same with the paths already relative to the desc's directory (they
+// need not exist yet: pack writes under temp names, then renames).
+Status write_desc_rel(const ImagePlan &plan, const std::string &desc_path, const std::string &elf_rel,
+                      const std::string &image_rel);
 
 } // namespace uk

@@ -32,7 +32,12 @@ Status write_desc(const ImagePlan &plan, const std::string &desc_path, const std
   if (image_rel.empty())
     return Error::fmt("%s: the image %s must be in the desc's directory or below it", desc_path.c_str(),
                       image_path.c_str());
-  auto desc = std::make_unique<Result<Desc>>(make_desc(plan, relative_to(dir, elf_path), image_rel));
+  return write_desc_rel(plan, desc_path, relative_to(dir, elf_path), image_rel);
+}
+
+Status write_desc_rel(const ImagePlan &plan, const std::string &desc_path, const std::string &elf_rel,
+                      const std::string &image_rel) {
+  auto desc = std::make_unique<Result<Desc>>(make_desc(plan, elf_rel, image_rel));
   if (!*desc) return desc->error();
   std::string text(kDescMaxBytes, '\0');
   size_t n = format_desc(desc->value(), text.data(), text.size());

@@ -1,0 +1,114 @@
+#include "pack.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "align.h"
+#include "fs_util.h"
+#include "image_plan.h"
+#include "names.h"
+#include "registry.h"
+#include "stages.h"
+
+namespace uk {
+namespace {
+
+// Temp files of one pack run, removed unless committed.
+class Staging {
+public:
+  explicit Staging(std::string dir) : dir_(std::move(dir)) {}
+  ~Staging() {
+    for (const auto &f : files_) std::remove((dir_ + "/" + f.tmp).c_str());
+  }
+  // The temp path for final file `name` in the app's directory.
+  std::string add(const std::string &name) {
+    files_.push_back({temp_name(name), name});
+    return dir_ + "/" + files_.back().tmp;
+  }
+  // Renames every temp file onto its final name, in the order added.
+  Status commit() {
+    for (size_t i = 0; i < files_.size(); i++) {
+      std::string from = dir_ + "/" + files_[i].tmp, to = dir_ + "/" + files_[i].name;
+      if (std::rename(from.c_str(), to.c_str()) != 0)
+        return Error::fmt("%s: cannot rename into place: %s", to.c_str(), std::strerror(errno));
+      files_[i].tmp.clear();
+    }
+    files_.clear();
+    return {};
+  }
+
+private:
+  struct File {
+    std::string tmp, name;
+  };
+  std::string dir_;
+  std::vector<File> files_;
+};
+
+} // namespace
+
+Result<AppSpec> parse_app_spec(const std::string &spec) {
+  size_t eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0)
+    return Error::fmt("pack: '%s' is not of the form APP=LIB.o,LIB.o,...", spec.c_str());
+  AppSpec s;
+  s.app = spec.substr(0, eq);
+  if (Status ok = check_name(s.app, "app name"); !ok) return Error(ok.error()).prefix("pack: ");
+  for (size_t pos = eq + 1; pos <= spec.size();) {
+    size_t c = spec.find(',', pos);
+    if (c == std::string::npos) c = spec.size();
+    if (c > pos) s.libs.push_back(spec.substr(pos, c - pos));
+    pos = c + 1;
+  }
+  return s;
+}
+
+Status pack_app(const PackOptions &opt) {
+  auto spec = parse_app_spec(opt.spec);
+  if (!spec) return spec.error();
+  const std::string &app = spec->app;
+  std::string dir = opt.out_dir + "/" + app;
+  UK_TRY(make_dirs(dir));
+  int dirfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0) return Error::fmt("%s: cannot open: %s", dir.c_str(), std::strerror(errno));
+  bool busy = false;
+  auto lock = lock_file(dirfd, dir, kAppLockName, LOCK_EX | LOCK_NB, &busy);
+  close(dirfd);
+  if (busy)
+    return Error::fmt("%s: busy: another uk-slt pack of %s into this directory is running", dir.c_str(), app.c_str());
+  if (!lock) return lock.error();
+
+  Staging out(dir);
+  std::string elf = dir + "/" + app + ".elf";
+  AlignOptions a;
+  a.registry = opt.registry;
+  a.libs = spec->libs;
+  a.script_out = out.add(app + ".ld");
+  a.out_elf = out.add(app + ".elf");
+  a.report_as = elf;
+  a.verbose = opt.verbose;
+  UK_TRY(align_app(a)); // slots + aligned link
+  auto reg = Registry::load(opt.registry);
+  if (!reg) return reg.error();
+  auto linked = read_file(a.out_elf);
+  if (!linked) return linked.error();
+  auto plan = plan_image_bytes(*linked, elf, *reg); // shared vs private split, named as it will be
+  if (!plan) return plan.error();
+  ExtractStats st;
+  UK_TRY(extract_objects(*plan, opt.pool_dir, &st));       // pool objects
+  UK_TRY(write_image(*plan, out.add(app + ".img")));        // private image
+  UK_TRY(write_desc_rel(*plan, out.add(app + ".desc"), app + ".elf", app + ".img"));
+  UK_TRY(out.commit()); // script, ELF, image, then the desc
+  if (opt.verbose)
+    std::fprintf(stderr, "pack: %s: %zu pool objects written, %zu reused, image %zu bytes\n", app.c_str(), st.written,
+                 st.reused, plan->image.size());
+  return {};
+}
+
+} // namespace uk

@@ -1,0 +1,36 @@
+// pack: align, extract, minify and desc one app, all or nothing. Under a
+// per-app lock (<out-dir>/<app>/.pack.lock; a second pack of the same app
+// into the same directory fails "busy"), every output is written under a
+// temp name and renamed into place only when all of them exist, the desc
+// last: a pack that reports success leaves the ELF, image, script and desc
+// of that one run, and a failed pack leaves the previous set untouched and
+// no file of its own.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "error.h"
+
+namespace uk {
+
+inline constexpr const char *kAppLockName = ".pack.lock";
+
+struct PackOptions {
+  std::string spec;    // APP=LIB.o,LIB.o,...
+  std::string out_dir; // the app goes to <out_dir>/<app>/
+  std::string registry;
+  std::string pool_dir;
+  bool verbose = false;
+};
+
+// APP=LIB.o,... split and the app name checked (common/names.h).
+struct AppSpec {
+  std::string app;
+  std::vector<std::string> libs;
+};
+Result<AppSpec> parse_app_spec(const std::string &spec);
+
+Status pack_app(const PackOptions &opt);
+
+} // namespace uk
