@@ -83,13 +83,13 @@ Status read_desc(const char *path, Desc *d) {
 void print_aslr_stats(const Desc &d, const MapStats &ms) {
   uint64_t pages = (ms.place.range.hi - ms.place.range.lo) / kPageSize;
   int bits = pages ? 63 - __builtin_clzll(pages) : 0;
-  std::fprintf(stderr, "uk-slt-run: aslr: range 0x%lx-0x%lx (%d bits per block), collisions %u, relocations %lu, "
-                       "slots %lu\n",
+  std::fprintf(stderr, "uk-slt-run: aslr: range 0x%lx-0x%lx (%d bits), collisions %u, relocations %lu, slots %lu\n",
                static_cast<unsigned long>(ms.place.range.lo), static_cast<unsigned long>(ms.place.range.hi), bits,
                ms.place.collisions, static_cast<unsigned long>(ms.relocs), static_cast<unsigned long>(ms.slots));
-  std::fprintf(stderr, "uk-slt-run: aslr: bases");
+  std::fprintf(stderr, "uk-slt-run: aslr: bases (/bits of entropy)");
   for (uint32_t i = 0; i < d.nblocks; i++)
-    std::fprintf(stderr, " %s=0x%lx", d.blocks[i].name, static_cast<unsigned long>(d.blocks[i].base));
+    std::fprintf(stderr, " %s=0x%lx/%u", d.blocks[i].name, static_cast<unsigned long>(d.blocks[i].base),
+                 ms.place.bits[i]);
   std::fprintf(stderr, "\n");
 }
 

@@ -112,6 +112,7 @@ Status place_blocks(Desc *d, const DescReloc *relocs, uint32_t n, bool any_pc32,
                         desc_path, blk.name, static_cast<unsigned long>(blk.size),
                         static_cast<unsigned long>(range.lo), static_cast<unsigned long>(range.hi));
     uint64_t pages = static_cast<uint64_t>((last - first) / static_cast<i128>(kPageSize)) + 1;
+    stats->bits[b] = static_cast<uint8_t>(63 - __builtin_clzll(pages));
     bool placed = false;
     for (int attempt = 0; attempt < kPlaceAttempts && !placed; attempt++) {
       uint64_t base = static_cast<uint64_t>(first) + rng->below(pages) * kPageSize;

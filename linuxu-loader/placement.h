@@ -58,6 +58,7 @@ AslrRange aslr_range();
 struct PlaceStats {
   AslrRange range{};
   uint32_t collisions = 0;
+  uint8_t bits[kDescMaxBlocks] = {}; // per block: log2 of its number of possible bases, rounded down
 };
 
 // Chooses and reserves a base for every block of d (sets d->blocks[i].base).

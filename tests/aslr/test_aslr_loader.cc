@@ -36,7 +36,7 @@ protected:
     EXPECT_NE(p, std::string::npos) << err;
     if (p == std::string::npos) return out;
     std::string line = err.substr(p, err.find('\n', p) - p);
-    std::regex one(" ([^ =]+)=0x([0-9a-f]+)");
+    std::regex one(" ([^ =]+)=0x([0-9a-f]+)/[0-9]+");
     for (auto it = std::sregex_iterator(line.begin(), line.end(), one); it != std::sregex_iterator(); ++it)
       out[(*it)[1]] = std::stoull((*it)[2], nullptr, 16);
     return out;
@@ -80,10 +80,17 @@ TEST_F(Aslr, RunsAtRandomBasesWithRelocations) {
   int64_t distance = static_cast<int64_t>(b["lib"] - b[".app"]);
   EXPECT_LT(std::llabs(distance), int64_t{1} << 31);
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(r.err, m, std::regex("\\((\\d+) bits per block\\), collisions \\d+, relocations "
+  ASSERT_TRUE(std::regex_search(r.err, m, std::regex("\\((\\d+) bits\\), collisions \\d+, relocations "
                                                      "(\\d+), slots (\\d+)")))
       << r.err;
   EXPECT_GE(std::stoi(m[1]), 28);
+  // .app is placed first, anywhere in the range; lib only within rel32
+  // reach of it (its pc32 relocation): about 2^31 bytes on either side.
+  std::smatch e;
+  ASSERT_TRUE(std::regex_search(r.err, e, std::regex(" \\.app=0x[0-9a-f]+/(\\d+) lib=0x[0-9a-f]+/(\\d+)"))) << r.err;
+  EXPECT_EQ(std::stoi(e[1]), std::stoi(m[1]));
+  EXPECT_GE(std::stoi(e[2]), 19);
+  EXPECT_LE(std::stoi(e[2]), 20);
   EXPECT_EQ(std::stoul(m[2]), d->relocs.count - 1); // all but the slot
   EXPECT_EQ(std::stoul(m[3]), 1u);
 }
