@@ -177,6 +177,16 @@ TEST_F(BadInput, EmptyPoolOption) {
   }
 }
 
+TEST_F(BadInput, BadSeed) {
+  for (const char *seed : {"x", "", "-1", "18446744073709551616"}) {
+    RunResult r = run({kLoader, "--seed", seed, desc});
+    EXPECT_EQ(r.status, 127);
+    EXPECT_EQ(r.err, std::string("uk-slt-run: --seed needs a decimal number below 2^64, got '") + seed + "'\n");
+  }
+  RunResult r = run({kLoader, "--pool", dir + "/pool", "--seed", "18446744073709551615", desc, "ok"});
+  EXPECT_EQ(r.status, 0) << r.err; // a fixed-layout desc ignores the seed
+}
+
 // Issue 7 item 12: the validator refuses what can never be mapped (the last user page).
 TEST_F(BadInput, LastUserPageRefusedBeforeMapping) {
   edit("end\n", "block top 0x1000 0x7ffffffff000\nmap top 0x0 0x1000 rw- image 0x0 0x0\nend\n");
