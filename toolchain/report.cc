@@ -76,8 +76,10 @@ Status run_report(const ReportOptions &opt) {
   std::map<std::string, uint64_t> object_sizes;
   auto desc = std::make_unique<Desc>();
   for (const std::string &path : opt.descs) {
-    auto text = read_file(path, kDescMaxBytes);
+    // Read past the desc limit so that an ELF given as a desc is named as one.
+    auto text = read_file(path, uint64_t{256} << 20);
     if (!text) return text.error();
+    UK_TRY(check_desc_file(reinterpret_cast<const char *>(text->data()), text->size(), text->size(), path.c_str()));
     UK_TRY(parse_desc(reinterpret_cast<const char *>(text->data()), text->size(), path.c_str(), desc.get()));
     AppInfo app;
     app.name = desc->app;
