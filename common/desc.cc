@@ -189,10 +189,14 @@ Status parse_line(const Line &l, Desc *d, unsigned *seen, const char *src) {
       return Error::fmt("%s:%u: 'block' takes NAME SIZE [BASE], got %zu fields", src, ln, l.n - 1);
     if (d->nblocks == kDescMaxBlocks) return Error::fmt("%s:%u: more than %zu blocks", src, ln, kDescMaxBlocks);
     DescBlock &b = d->blocks[d->nblocks];
-    UK_TRY(copy_name(l.f[1], b.name, sizeof b.name, "block name", src, ln));
-    if (b.name[0] == '.' && std::strcmp(b.name, kAppBlock) != 0)
-      return Error::fmt("%s:%u: block name '%s': names starting with '.' are reserved ('%s' is the app region)", src,
-                        ln, b.name, kAppBlock);
+    if (l.f[1] == kAppBlock) { // the app region: the one name outside the name rule
+      std::memcpy(b.name, kAppBlock, std::strlen(kAppBlock) + 1);
+    } else if (!l.f[1].empty() && l.f[1][0] == '.') {
+      return Error::fmt("%s:%u: block name '%.*s': names starting with '.' are reserved ('%s' is the app region)",
+                        src, ln, static_cast<int>(l.f[1].size() > 64 ? 64 : l.f[1].size()), l.f[1].data(), kAppBlock);
+    } else {
+      UK_TRY(copy_name(l.f[1], b.name, sizeof b.name, "block name", src, ln));
+    }
     if (block_named(*d, b.name) >= 0) return Error::fmt("%s:%u: block '%s' listed twice", src, ln, b.name);
     UK_TRY(parse_hex(l.f[2], &b.size, "block size", src, ln));
     b.has_base = l.n == 4;
@@ -206,10 +210,7 @@ Status parse_line(const Line &l, Desc *d, unsigned *seen, const char *src) {
     UK_TRY(arity(5));
     if (d->nlibs == kDescMaxLibs) return Error::fmt("%s:%u: more than %zu libraries", src, ln, kDescMaxLibs);
     DescLib &lib = d->libs[d->nlibs];
-    UK_TRY(copy_name(l.f[1], lib.name, sizeof lib.name, "library name", src, ln));
-    if (lib.name[0] == '.')
-      return Error::fmt("%s:%u: library name '%s' starts with '.': the app region has no pool object", src, ln,
-                        lib.name);
+    UK_TRY(copy_name(l.f[1], lib.name, sizeof lib.name, "library name", src, ln)); // never ".app": the name rule
     UK_TRY(ref_block(*d, l.f[1], &lib.block, "lib", src, ln));
     if (d->blocks[lib.block].lib >= 0) return Error::fmt("%s:%u: library '%s' listed twice", src, ln, lib.name);
     UK_TRY(parse_sha256(l.f[2], lib.id, "library id", src, ln));

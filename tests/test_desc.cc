@@ -367,7 +367,7 @@ TEST(Desc, RejectsTheLastUserPage) {
 
 TEST(Desc, RejectsBadLibs) {
   EXPECT_REFUSED(replace(kGood, "lib musl", "lib zlib"), "lib refers to block 'zlib' not listed before it");
-  EXPECT_REFUSED(replace(kGood, "lib musl", "lib .app"), "library name '.app' starts with '.'");
+  EXPECT_REFUSED(replace(kGood, "lib musl", "lib .app"), "library name '.app' is not a valid name: must start with a letter, a digit or '_'");
   EXPECT_REFUSED(replace(kGood, "lib musl " + kId, "lib musl " + kId + " " + kObj + " 0x3000\nlib musl " + kId),
                  "library 'musl' listed twice");
   EXPECT_REFUSED(replace(kGood, kObj + " 0x3000", kObj + " 0x3800"), "object size 0x3800 is not a non-zero page multiple");

@@ -366,7 +366,7 @@ TEST_F(PackHardening, GcRemovesWhatNoDescUsesAndLsShowsUsers) {
 
 TEST_F(PackHardening, GcRefusesADescItCannotRead) {
   ASSERT_EQ(pack({spec("exitcode")}).status, 0);
-  write_text(out + "/broken.desc", "uk-slt-desc 1\n");
+  write_text(out + "/broken.desc", "uk-slt-desc 2\n");
   RunResult gc = tool({"gc", out});
   EXPECT_EQ(gc.status, 1);
   EXPECT_EQ(gc.err, "uk-slt: " + out + "/broken.desc: truncated (no 'end' line); gc cannot tell what it uses\n");
