@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -15,12 +16,14 @@
 #include <vector>
 
 #include "align.h"
+#include "aslr_pack.h"
 #include "fs_util.h"
 #include "image_plan.h"
 #include "pool.h"
 #include "registry.h"
 #include "report.h"
 #include "stages.h"
+#include "verify.h"
 
 #ifndef UK_SLT_VERSION
 #define UK_SLT_VERSION "0.0.0"
@@ -55,7 +58,8 @@ Result<ImagePlan> load_plan(const Global &g, const std::string &elf) {
   return plan_image(elf, *reg);
 }
 
-Status run_pack_app(const Global &g, const std::string &spec, const std::string &out_dir) {
+Status run_pack_app(const Global &g, const std::string &spec, const std::string &out_dir, bool aslr,
+                    AslrPackResult *ares) {
   size_t eq = spec.find('=');
   if (eq == std::string::npos || eq == 0)
     return Error::fmt("pack: '%s' is not of the form APP=LIB.o,LIB.o,...", spec.c_str());
@@ -82,6 +86,20 @@ Status run_pack_app(const Global &g, const std::string &spec, const std::string 
   UK_TRY(extract_objects(*plan, g.pool_dir(), &st));  // pool objects
   UK_TRY(write_image(*plan, dir + "/" + app + ".img")); // private image
   UK_TRY(write_desc(*plan, dir + "/" + app + ".desc", elf, dir + "/" + app + ".img"));
+  if (aslr) {
+    AslrPackResult one;
+    UK_TRY(pack_aslr_app(app, libs, dir, g.pool_dir(), &one)); // SLT [ASLR] files next to the SLT ones
+    if (g.verbose) {
+      std::string counts;
+      for (size_t k = 0; k < one.stats.n.size(); k++)
+        counts += fmt::format(" {}={}", rewrite_class_name(static_cast<RewriteClass>(k)), one.stats.n[k]);
+      std::fprintf(stderr, "pack --aslr: %s:%s in-block=%zu entries=%zu slots=%zu relocs abs64=%zu slot64=%zu pc32=%zu\n",
+                   app.c_str(), counts.c_str(), one.stats.in_block, one.stats.entries, one.stats.slots, one.abs64,
+                   one.slot64, one.pc32);
+    }
+    ares->written += one.written, ares->reused += one.reused;
+    ares->stats.add(one.stats);
+  }
   if (g.verbose)
     std::fprintf(stderr, "pack: %s: %zu pool objects written, %zu reused, image %zu bytes\n", app.c_str(), st.written,
                  st.reused, plan->image.size());
@@ -138,7 +156,14 @@ int main(int argc, char **argv) {
   std::string out_dir = ".";
   auto *pack = cli.add_subcommand("pack", "align, extract, minify and desc a set of apps");
   pack->add_option("--out-dir", out_dir, "apps go to OUT_DIR/<app>/")->capture_default_str();
+  bool aslr = false;
+  pack->add_flag("--aslr", aslr, "also write the SLT [ASLR] files (<app>.aslr.desc, .img, .elf) and pool objects");
   pack->add_option("apps", specs, "APP=LIB.o,LIB.o,... (libraries in link order)")->required();
+
+  // verify
+  VerifyOptions vopt;
+  auto *verify = cli.add_subcommand("verify", "prove that no shared page of an ASLR app reaches outside its block");
+  verify->add_option("descs", vopt.descs, "ASLR description files (<app>.aslr.desc)")->required();
 
   try {
     cli.parse(argc, argv);
@@ -182,11 +207,17 @@ int main(int argc, char **argv) {
     Status s = run_report(ropt);
     return s ? 0 : fail(s.error());
   }
+  if (*verify) {
+    vopt.pool_dir = g.pool_dir();
+    Status s = run_verify(vopt);
+    return s ? 0 : fail(s.error());
+  }
   if (*pack) {
-    bool tty = isatty(2);
+    bool tty = isatty(2) && !g.verbose;
+    AslrPackResult ares;
     for (size_t i = 0; i < specs.size(); i++) {
       if (tty) std::fprintf(stderr, "\r[%zu/%zu] packing %-40.40s", i + 1, specs.size(), specs[i].c_str());
-      Status s = run_pack_app(g, specs[i], out_dir);
+      Status s = run_pack_app(g, specs[i], out_dir, aslr, &ares);
       if (!s) {
         if (tty) std::fprintf(stderr, "\n");
         return fail(s.error());

@@ -1,0 +1,42 @@
+# SLT [ASLR] toolchain: the rewriter class by class on small hand-written
+# libraries (aslr/lib_*.S), run before (linked into the test) and after
+# rewriting (blocks mapped at two bases in the test process); verify on a
+# non-PIC library and on a block with a leftover cross-block reference.
+set(UK_ASLR_TEST_DIR ${CMAKE_BINARY_DIR}/tests/aslr)
+file(MAKE_DIRECTORY ${UK_ASLR_TEST_DIR})
+set(aslr_src ${CMAKE_CURRENT_LIST_DIR}/aslr)
+function(uk_aslr_test_lib name)
+  cmake_parse_arguments(T "" "" "SOURCES;FLAGS" ${ARGN})
+  set(objs)
+  foreach(s ${T_SOURCES})
+    set(o ${UK_ASLR_TEST_DIR}/${s}.o)
+    add_custom_command(OUTPUT ${o} COMMAND ${CMAKE_C_COMPILER} ${T_FLAGS} -c ${aslr_src}/${s} -o ${o}
+                       DEPENDS ${aslr_src}/${s} VERBATIM)
+    list(APPEND objs ${o})
+  endforeach()
+  add_custom_command(OUTPUT ${UK_ASLR_TEST_DIR}/${name}.o COMMAND ${UK_LD} -r ${objs} -o ${UK_ASLR_TEST_DIR}/${name}.o
+                     DEPENDS ${objs} VERBATIM)
+endfunction()
+uk_aslr_test_lib(ta SOURCES lib_a.S)
+add_custom_command(OUTPUT ${UK_ASLR_TEST_DIR}/lib_a_got.S.o
+  COMMAND ${CMAKE_C_COMPILER} -Wa,-mrelax-relocations=no -c ${aslr_src}/lib_a_got.S -o ${UK_ASLR_TEST_DIR}/lib_a_got.S.o
+  DEPENDS ${aslr_src}/lib_a_got.S VERBATIM)
+add_custom_command(OUTPUT ${UK_ASLR_TEST_DIR}/tagot.o
+  COMMAND ${UK_LD} -r ${UK_ASLR_TEST_DIR}/lib_a_got.S.o -o ${UK_ASLR_TEST_DIR}/tagot.o
+  DEPENDS ${UK_ASLR_TEST_DIR}/lib_a_got.S.o VERBATIM)
+uk_aslr_test_lib(tb SOURCES lib_b.S)
+uk_aslr_test_lib(tmain SOURCES lib_main.S)
+uk_aslr_test_lib(nopic SOURCES lib_nopic.S)
+add_custom_target(aslr_test_libs DEPENDS ${UK_ASLR_TEST_DIR}/ta.o ${UK_ASLR_TEST_DIR}/tagot.o ${UK_ASLR_TEST_DIR}/tb.o
+                  ${UK_ASLR_TEST_DIR}/tmain.o ${UK_ASLR_TEST_DIR}/nopic.o)
+
+add_executable(uk-aslr-tests aslr/test_rewrite.cc aslr/test_verify.cc aslr/test_corpus_aslr.cc aslr/block_map.cc
+               aslr/lib_a.S aslr/lib_a_got.S aslr/lib_b.S)
+target_include_directories(uk-aslr-tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/aslr)
+target_link_libraries(uk-aslr-tests PRIVATE uk_test_support GTest::gtest_main)
+list(JOIN UK_APPS "," uk_aslr_apps)
+target_compile_definitions(uk-aslr-tests PRIVATE UK_ASLR_TEST_DIR="${UK_ASLR_TEST_DIR}" UK_ASLR_APPS="${uk_aslr_apps}")
+uk_warnings(uk-aslr-tests)
+uk_sanitize(uk-aslr-tests)
+add_dependencies(uk-aslr-tests aslr_test_libs uk-slt corpus)
+gtest_discover_tests(uk-aslr-tests DISCOVERY_TIMEOUT 60)

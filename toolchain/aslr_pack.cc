@@ -1,0 +1,46 @@
+#include "aslr_pack.h"
+
+#include <memory>
+
+#include "aslr_link.h"
+#include "fs_util.h"
+#include "sha256.h"
+#include "stages.h"
+#include "verify.h"
+
+namespace uk {
+
+Status pack_aslr_app(const std::string &app, const std::vector<std::string> &lib_paths, const std::string &dir,
+                     const std::string &pool_dir, AslrPackResult *res) {
+  std::string base = dir + "/" + app + ".aslr";
+  AslrLinkOptions lo;
+  lo.libs = lib_paths;
+  lo.out_elf = base + ".elf";
+  lo.script_out = base + ".ld";
+  std::vector<Library> libs;
+  UK_TRY(aslr_link_app(lo, &libs));                         // PIE link, relocations kept
+  std::vector<std::pair<std::string, std::string>> ids;
+  for (const Library &l : libs) ids.push_back({l.name, l.id});
+  auto plan = std::make_unique<Result<AslrPlan>>(plan_aslr(lo.out_elf, ids)); // scan + rewrite + plan
+  if (!*plan) return plan->error();
+  const AslrPlan &p = plan->value();
+  auto problems = verify_plan(p, {});                       // prove the shared parts stay inside
+  if (!problems.empty())
+    return Error::fmt("%s: verify: %s (%zu problems)", lo.out_elf.c_str(), problems.front().c_str(), problems.size());
+  UK_TRY(make_dirs(pool_dir));
+  ExtractStats st;
+  for (const AslrBlock &b : p.blocks)
+    if (!b.shared.empty()) UK_TRY(put_pool_object(pool_dir, b.object, b.shared, &st)); // pool objects
+  UK_TRY(write_file_atomic(base + ".img", p.image.data(), p.image.size(), 0644));      // private image
+  std::string desc = format_aslr_desc(p, app + ".aslr.elf", app + ".aslr.img");
+  UK_TRY(write_file_atomic(base + ".desc", desc.data(), desc.size(), 0644));           // desc v2
+  res->written += st.written;
+  res->reused += st.reused;
+  res->stats.add(p.stats);
+  res->abs64 += p.count(kAslrAbs64);
+  res->slot64 += p.count(kAslrSlot64);
+  res->pc32 += p.count(kAslrPc32);
+  return {};
+}
+
+} // namespace uk
