@@ -37,6 +37,8 @@ Status pack_aslr_app(const std::string &app, const std::vector<std::string> &lib
   res->written += st.written;
   res->reused += st.reused;
   res->stats.add(p.stats);
+  for (const AslrBlock &b : p.blocks)
+    if (!b.shared.empty()) res->per_lib.push_back({b.name, b.stats});
   res->abs64 += p.count(kAslrAbs64);
   res->slot64 += p.count(kAslrSlot64);
   res->pc32 += p.count(kAslrPc32);

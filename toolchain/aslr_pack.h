@@ -19,6 +19,7 @@ struct AslrPackResult {
   size_t written = 0, reused = 0;
   RewriteStats stats;
   size_t abs64 = 0, slot64 = 0, pc32 = 0;
+  std::vector<std::pair<std::string, RewriteStats>> per_lib; // this app's libraries
 };
 
 Status pack_aslr_app(const std::string &app, const std::vector<std::string> &libs, const std::string &dir,

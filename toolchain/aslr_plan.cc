@@ -91,7 +91,8 @@ Result<AslrPlan> plan_aslr(const std::string &elf_path, const std::vector<std::p
     }
     for (const auto &[name, id] : lib_ids)
       if (name == lb.name) b.lib_id = id;
-    if (b.lib_id.empty()) return Error::fmt("%s: block %s is no library of this app", path, lb.name.c_str());
+    if (b.lib_id.empty() && !lib_ids.empty())
+      return Error::fmt("%s: block %s is no library of this app", path, lb.name.c_str());
     RewriteInput in;
     in.lib = lb.name;
     in.link_base = lb.start;
@@ -208,7 +209,7 @@ Result<AslrPlan> plan_aslr(const std::string &elf_path, const std::vector<std::p
   plan.phdr_off = scan.phdr - scan.blocks[0].start;
   plan.phnum = scan.phnum;
   if (scan.tls) {
-    if (scan.block_of(scan.tls_vaddr) != 0) return Error::fmt("%s: TLS template is not in the app region", path);
+    if (scan.tls_vaddr < scan.blocks[0].start || scan.tls_vaddr > scan.blocks[0].end) return Error::fmt("%s: TLS template is not in the app region", path);
     plan.tls = true;
     plan.tls_off = scan.tls_vaddr - scan.blocks[0].start;
     plan.tls_filesz = scan.tls_filesz, plan.tls_memsz = scan.tls_memsz, plan.tls_align = scan.tls_align;

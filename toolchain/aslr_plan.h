@@ -68,7 +68,7 @@ struct AslrPlan {
   size_t count(uint8_t kind) const;
 };
 
-// `lib_ids`: library name -> identity (from the library objects).
+// `lib_ids`: library name -> identity (from the library objects); empty: not checked.
 Result<AslrPlan> plan_aslr(const std::string &elf_path, const std::vector<std::pair<std::string, std::string>> &lib_ids);
 
 // The desc v2 text (layout aslr). Paths relative to the desc.

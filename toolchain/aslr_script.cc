@@ -51,6 +51,7 @@ std::string make_aslr_linker_script(const std::vector<Library> &libs) {
   s += "  .gnu.version : { *(.gnu.version) } :app\n  .gnu.version_d : { *(.gnu.version_d) } :app\n"
        "  .gnu.version_r : { *(.gnu.version_r) } :app\n";
   s += "  .got : { *(.got) *(.igot) } :app\n";
+  s += "  .dynbss : { *(.dynbss) } :app\n";
   s += "  .got.plt : { *(.got.plt) *(.igot.plt) } :app\n";
   s += "  .plt : { *(.plt) *(.iplt) *(.plt.got) *(.plt.sec) } :app\n";
   s += "  .rela.dyn : { *(.rela.*) } :app\n";
@@ -83,7 +84,10 @@ std::string make_aslr_linker_script(const std::vector<Library> &libs) {
       s += fmt::format("  . = ALIGN({:#x});\n", kPageSize);
     }
   }
-  s += "\n  /DISCARD/ : { *(.interp) *(.eh_frame .eh_frame_hdr .note .note.* .comment .gnu.warning .gnu.warning.*) ";
+  // The linker's own (empty) .data.rel.ro for copy relocations: after the
+  // libraries, so that it takes none of their input sections.
+  s += "\n  .uk.linker.relro : { *(.data.rel.ro) }\n";
+  s += "\n  /DISCARD/ : { *(.interp) *(.sframe) *(.eh_frame .eh_frame_hdr .note .note.* .comment .gnu.warning .gnu.warning.*) ";
   s += "*(.debug .debug_*) *(.gnu_debuglink .gnu.lto_*)";
   for (const Library &l : libs)
     if (!l.discard_sections.empty()) s += "\n    " + input_list(l.path, l.discard_sections);

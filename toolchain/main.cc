@@ -90,12 +90,16 @@ Status run_pack_app(const Global &g, const std::string &spec, const std::string 
     AslrPackResult one;
     UK_TRY(pack_aslr_app(app, libs, dir, g.pool_dir(), &one)); // SLT [ASLR] files next to the SLT ones
     if (g.verbose) {
-      std::string counts;
-      for (size_t k = 0; k < one.stats.n.size(); k++)
-        counts += fmt::format(" {}={}", rewrite_class_name(static_cast<RewriteClass>(k)), one.stats.n[k]);
-      std::fprintf(stderr, "pack --aslr: %s:%s in-block=%zu entries=%zu slots=%zu relocs abs64=%zu slot64=%zu pc32=%zu\n",
-                   app.c_str(), counts.c_str(), one.stats.in_block, one.stats.entries, one.stats.slots, one.abs64,
-                   one.slot64, one.pc32);
+      auto line = [](const RewriteStats &rs) {
+        std::string counts;
+        for (size_t k = 0; k < rs.n.size(); k++)
+          counts += fmt::format(" {}={}", rewrite_class_name(static_cast<RewriteClass>(k)), rs.n[k]);
+        return fmt::format("{} in-block={} tls={} entries={} slots={}", counts, rs.in_block, rs.tls, rs.entries, rs.slots);
+      };
+      for (const auto &[lib, lst] : one.per_lib)
+        std::fprintf(stderr, "pack --aslr: %s: %s:%s\n", app.c_str(), lib.c_str(), line(lst).c_str());
+      std::fprintf(stderr, "pack --aslr: %s: all:%s relocs abs64=%zu slot64=%zu pc32=%zu\n", app.c_str(),
+                   line(one.stats).c_str(), one.abs64, one.slot64, one.pc32);
     }
     ares->written += one.written, ares->reused += one.reused;
     ares->stats.add(one.stats);

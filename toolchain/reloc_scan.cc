@@ -47,7 +47,7 @@ Result<LinkScan> scan_link(const std::string &elf_path) {
   for (size_t i = 0; i < elf.phnum(); i++) {
     const Elf64_Phdr &p = elf.phdr(i);
     if (p.p_type == PT_PHDR) scan.phdr = p.p_vaddr;
-    if (p.p_type == PT_TLS) {
+    if (p.p_type == PT_TLS && p.p_memsz != 0) {
       scan.tls = true;
       scan.tls_vaddr = p.p_vaddr, scan.tls_filesz = p.p_filesz, scan.tls_memsz = p.p_memsz;
       scan.tls_align = p.p_align ? p.p_align : 1;
@@ -60,6 +60,12 @@ Result<LinkScan> scan_link(const std::string &elf_path) {
   LinkBlock app;
   app.name = ".app";
   app.start = kAppRegionBase;
+  // The ELF and program headers head the app region (FILEHDR PHDRS): musl's
+  // start-up reads the program headers through AT_PHDR.
+  uint64_t headers = elf.ehdr().e_phoff + uint64_t{elf.ehdr().e_phentsize} * elf.phnum();
+  if (scan.phdr != kAppRegionBase + elf.ehdr().e_phoff || headers > kAppHeadersSize)
+    return Error::fmt("%s: program headers are not at the start of the app region", path);
+  app.parts.push_back({"headers", 0, kAppRegionBase, headers, 0, false});
   std::vector<LinkBlock> libs;
   size_t symtab = 0;
   for (size_t i = 1; i < elf.shnum(); i++) {

@@ -170,6 +170,11 @@ Result<RewrittenBlock> rewrite_block(const RewriteInput &in) {
       disp = x->d.raw.disp.value;
     } else if (rel_imm && x->d.raw.imm[0].offset == field_in_insn && x->d.raw.imm[0].size == 32) {
       disp = x->d.raw.imm[0].value.s;
+    } else if (r.sym == "__tls_get_addr") {
+      // The call of a general/local-dynamic TLS sequence, which the static
+      // link relaxed into a thread-pointer read: no address left.
+      out.stats.tls++;
+      continue;
     } else if (r.kind == RelocKind::kTlsGot || r.kind == RelocKind::kGotPc) {
       // Relaxed by the linker into an immediate (TLS offset, or a GOT load
       // turned into mov $imm): a constant, but in a PIE link only TLS gets here.

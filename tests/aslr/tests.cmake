@@ -4,7 +4,7 @@
 # non-PIC library and on a block with a leftover cross-block reference.
 set(UK_ASLR_TEST_DIR ${CMAKE_BINARY_DIR}/tests/aslr)
 file(MAKE_DIRECTORY ${UK_ASLR_TEST_DIR})
-set(aslr_src ${CMAKE_CURRENT_LIST_DIR}/aslr)
+set(aslr_src ${CMAKE_CURRENT_LIST_DIR})
 function(uk_aslr_test_lib name)
   cmake_parse_arguments(T "" "" "SOURCES;FLAGS" ${ARGN})
   set(objs)
@@ -32,7 +32,7 @@ add_custom_target(aslr_test_libs DEPENDS ${UK_ASLR_TEST_DIR}/ta.o ${UK_ASLR_TEST
 
 add_executable(uk-aslr-tests aslr/test_rewrite.cc aslr/test_verify.cc aslr/test_corpus_aslr.cc aslr/block_map.cc
                aslr/lib_a.S aslr/lib_a_got.S aslr/lib_b.S)
-target_include_directories(uk-aslr-tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/aslr)
+target_include_directories(uk-aslr-tests PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(uk-aslr-tests PRIVATE uk_test_support GTest::gtest_main)
 list(JOIN UK_APPS "," uk_aslr_apps)
 target_compile_definitions(uk-aslr-tests PRIVATE UK_ASLR_TEST_DIR="${UK_ASLR_TEST_DIR}" UK_ASLR_APPS="${uk_aslr_apps}")
@@ -40,3 +40,12 @@ uk_warnings(uk-aslr-tests)
 uk_sanitize(uk-aslr-tests)
 add_dependencies(uk-aslr-tests aslr_test_libs uk-slt corpus)
 gtest_discover_tests(uk-aslr-tests DISCOVERY_TIMEOUT 60)
+
+# Test support: runs an ASLR app from its plan in-process (see aslr_exec.cc).
+add_executable(uk-aslr-exec aslr/aslr_exec.cc aslr/block_map.cc ${CMAKE_SOURCE_DIR}/loader-common/initial_stack.cc
+               ${CMAKE_SOURCE_DIR}/loader-common/enter.S)
+target_include_directories(uk-aslr-exec PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${CMAKE_SOURCE_DIR}/loader-common)
+target_link_libraries(uk-aslr-exec PRIVATE ukslt_toolchain)
+set_target_properties(uk-aslr-exec PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bin)
+uk_warnings(uk-aslr-exec)
+add_dependencies(uk-aslr-tests uk-aslr-exec)
