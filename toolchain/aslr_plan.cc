@@ -72,6 +72,7 @@ Result<AslrPlan> plan_aslr(const std::string &elf_path, const std::vector<std::p
     AslrBlock b;
     b.name = lb.name;
     b.link_base = lb.start;
+    b.content_size = lb.end - lb.start;
     Bytes content(lb.end - lb.start, 0);
     for (const LinkPart &p : lb.parts) {
       if (p.nobits) continue;

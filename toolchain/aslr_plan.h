@@ -44,6 +44,7 @@ struct AslrBlock {
   uint64_t size = 0;
   uint64_t link_base = 0;    // link address of block offset `content_off`
   uint64_t content_off = 0;  // trampoline table size (0 for .app)
+  uint64_t content_size = 0; // the linked parts: [content_off, content_off + content_size)
   uint64_t exec_size = 0;    // shared executable range [0, exec_size): table + text
   Bytes shared;              // pool object (libraries)
   std::string object;        // sha256 of shared
@@ -64,7 +65,7 @@ struct AslrPlan {
   uint64_t tls_off = 0, tls_filesz = 0, tls_memsz = 0, tls_align = 0;
   RewriteStats stats; // all libraries
 
-  // Block offset of link address a in block b.
+  // Number of relocations of one kind.
   size_t count(uint8_t kind) const;
 };
 

@@ -69,7 +69,7 @@ uint64_t elf_symbol(const std::string &elf_path, const std::string &name) {
 void *runtime_address(const AslrPlan &plan, const MappedPlan &m, uint64_t link) {
   for (size_t i = 1; i < plan.blocks.size(); i++) {
     const AslrBlock &b = plan.blocks[i];
-    if (link >= b.link_base && link < b.link_base + (b.size - b.content_off))
+    if (link >= b.link_base && link < b.link_base + b.content_size)
       return m.base(i) + b.content_off + (link - b.link_base);
   }
   return nullptr;

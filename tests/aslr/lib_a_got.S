@@ -1,12 +1,13 @@
 /*
  * Part of test library "a" assembled with -mrelax-relocations=no: plain
- * GOTPCREL relocations, which the linker leaves as GOT reads. The rewriter
- * points them at the block's own slot (same instruction).
+ * GOTPCREL relocations. ld still relaxes the mov into a lea (rewritten as
+ * lea); the indirect call stays a GOT read, which the rewriter points at the
+ * block's own slot (same instruction).
  */
 	.text
 	.globl	ta_got_load, ta_got_call
 
-	.type ta_got_load, @function	/* mov GOT(%rip), %rax -> mov slot(%rip), %rax */
+	.type ta_got_load, @function	/* relaxed to lea by ld -> mov slot(%rip), %rax */
 ta_got_load:
 	movq	tb_value@GOTPCREL(%rip), %rax
 	mov	(%rax), %eax

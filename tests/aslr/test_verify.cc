@@ -32,6 +32,7 @@ TEST(AslrVerify, RefusesNonPicLibrary) {
                       "position-independent (-fPIC)"),
             std::string::npos)
       << s.error().what();
+  std::system(("rm -rf " + dir).c_str());
 }
 
 TEST(AslrVerify, HandMadeBlockWithLeftoverReference) {
@@ -69,6 +70,7 @@ TEST(AslrVerify, FindsAReferenceLeftInAPoolObject) {
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].find(fmt::format("ta+0x{:x}: call ", off)), std::string::npos) << problems[0];
   EXPECT_NE(problems[0].find("outside the block"), std::string::npos) << problems[0];
+  std::system(("rm -rf " + dir).c_str());
 }
 
 } // namespace

@@ -30,9 +30,9 @@ uk_aslr_test_lib(nopic SOURCES lib_nopic.S)
 add_custom_target(aslr_test_libs DEPENDS ${UK_ASLR_TEST_DIR}/ta.o ${UK_ASLR_TEST_DIR}/tagot.o ${UK_ASLR_TEST_DIR}/tb.o
                   ${UK_ASLR_TEST_DIR}/tmain.o ${UK_ASLR_TEST_DIR}/nopic.o)
 
-add_executable(uk-aslr-tests aslr/test_rewrite.cc aslr/test_verify.cc aslr/test_corpus_aslr.cc aslr/block_map.cc
+add_executable(uk-aslr-tests aslr/test_rewrite.cc aslr/test_verify.cc aslr/test_corpus_aslr.cc aslr/test_e2e_aslr.cc aslr/block_map.cc
                aslr/lib_a.S aslr/lib_a_got.S aslr/lib_b.S)
-target_include_directories(uk-aslr-tests PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+target_include_directories(uk-aslr-tests PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(uk-aslr-tests PRIVATE uk_test_support GTest::gtest_main)
 list(JOIN UK_APPS "," uk_aslr_apps)
 target_compile_definitions(uk-aslr-tests PRIVATE UK_ASLR_TEST_DIR="${UK_ASLR_TEST_DIR}" UK_ASLR_APPS="${uk_aslr_apps}")
