@@ -21,6 +21,13 @@ inline constexpr uint64_t kAppTableAddr = kAppRegionBase + kAppHeadersSize;
 inline constexpr uint64_t kSlotBase = 0x1000000;
 inline constexpr uint64_t kSlotLimit = 0x80000000;
 
+// The user address space a loader can map: from vm.mmap_min_addr's usual
+// 64 KiB up to TASK_SIZE_MAX, 0x7ffffffff000. The kernel never maps the
+// last page below 2^47 (the guard page that keeps SYSCALL from returning to
+// a non-canonical address), so a map ending above kUserTop can never load.
+inline constexpr uint64_t kUserMin = 0x10000;
+inline constexpr uint64_t kUserTop = 0x7ffffffff000;
+
 constexpr uint64_t page_down(uint64_t v) { return v & ~(kPageSize - 1); }
 constexpr uint64_t page_up(uint64_t v) { return (v + kPageSize - 1) & ~(kPageSize - 1); }
 constexpr bool page_aligned(uint64_t v) { return (v & (kPageSize - 1)) == 0; }

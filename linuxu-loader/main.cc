@@ -2,9 +2,11 @@
 // userspace. Stages:
 //   1. options    parse the command line
 //   2. desc       read and validate the description file
-//   3. map        pool objects shared read-only, private image, bss
-//   4. stack      argc/argv/envp/auxv as the kernel would build them
-//   5. enter      release the loader's data and bss, jump to the entry;
+//   3. map        pool objects shared read-only, private image, bss; with
+//                 layout aslr a random base per block and the relocations
+//   4. phdrs      the program headers musl's start-up reads (AT_PHDR)
+//   5. stack      argc/argv/envp/auxv as the kernel would build them
+//   6. enter      release the loader's data and bss, jump to the entry;
 //                 the unikernel's exit status is ours
 //
 // Built against musl as a static PIE without libstdc++: a glibc static
@@ -22,7 +24,9 @@
 #include "desc.h"
 #include "initial_stack.h"
 #include "mapper.h"
+#include "layout.h"
 #include "options.h"
+#include "phdrs.h"
 #include "pool.h"
 
 #ifndef UK_SLT_VERSION
@@ -53,6 +57,12 @@ Status read_desc(const char *path, Desc *d) {
     close(fd);
     return Error::fmt("%s: not a regular file", path);
   }
+  if (static_cast<uint64_t>(st.st_size) > kDescMaxBytes) { // an ELF says so, anything else gets its real size
+    ssize_t n = read(fd, g_desc_text, 4);
+    close(fd);
+    Status s = check_desc_file(g_desc_text, n > 0 ? static_cast<size_t>(n) : 0, static_cast<uint64_t>(st.st_size), path);
+    return s ? Error::fmt("%s: changed while being read", path) : s;
+  }
   size_t len = 0;
   for (;;) {
     ssize_t n = read(fd, g_desc_text + len, sizeof g_desc_text - len);
@@ -68,6 +78,19 @@ Status read_desc(const char *path, Desc *d) {
   }
   close(fd);
   return parse_desc(g_desc_text, len, path, d);
+}
+
+void print_aslr_stats(const Desc &d, const MapStats &ms) {
+  uint64_t pages = (ms.place.range.hi - ms.place.range.lo) / kPageSize;
+  int bits = pages ? 63 - __builtin_clzll(pages) : 0;
+  std::fprintf(stderr, "uk-slt-run: aslr: range 0x%lx-0x%lx (%d bits per block), collisions %u, relocations %lu, "
+                       "slots %lu\n",
+               static_cast<unsigned long>(ms.place.range.lo), static_cast<unsigned long>(ms.place.range.hi), bits,
+               ms.place.collisions, static_cast<unsigned long>(ms.relocs), static_cast<unsigned long>(ms.slots));
+  std::fprintf(stderr, "uk-slt-run: aslr: bases");
+  for (uint32_t i = 0; i < d.nblocks; i++)
+    std::fprintf(stderr, " %s=0x%lx", d.blocks[i].name, static_cast<unsigned long>(d.blocks[i].base));
+  std::fprintf(stderr, "\n");
 }
 
 uint64_t now_ns() {
@@ -95,9 +118,14 @@ int main(int argc, char **argv, char **envp) {
     die(Error::fmt("%s: platform '%s' cannot run in Linux userspace (use uk-kvm-run)", opt.desc, g_desc.platform));
   const char *pool = resolve_pool_dir(opt.pool);
   MapStats ms;
-  if (Status s = map_unikernel(g_desc, opt.desc, pool, opt.verbose, &ms); !s) die(s.error()); // 3. map
-  auto stack = build_initial_stack(EntryInfo{g_desc.phdr, g_desc.phnum, g_desc.entry, 0}, opt.app_argc, opt.app_argv,
-                                   envp);                                           // 4. stack
+  Rng rng;
+  if (opt.have_seed) rng.seed(opt.seed);
+  MapOptions mo{opt.verbose, opt.verify, &rng};
+  if (Status s = map_unikernel(&g_desc, opt.desc, pool, mo, &ms); !s) die(s.error()); // 3. map
+  auto phdrs = program_headers(g_desc, opt.desc);                                    // 4. phdrs
+  if (!phdrs) die(phdrs.error());
+  auto stack = build_initial_stack(EntryInfo{phdrs->addr, phdrs->count, g_desc.entry_addr(), 0}, opt.app_argc,
+                                   opt.app_argv, envp);                             // 5. stack
   if (!stack) die(stack.error());
   if (opt.stats) {
     struct rusage ru;
@@ -108,9 +136,10 @@ int main(int argc, char **argv, char **envp) {
                  static_cast<double>(now_ns() - t0) / 1000.0, static_cast<unsigned long>(ms.maps),
                  static_cast<unsigned long>(ms.shared_pages), static_cast<unsigned long>(ms.private_pages),
                  ru.ru_minflt, ru.ru_majflt);
+    if (g_desc.layout == Layout::Aslr) print_aslr_stats(g_desc, ms);
   }
   std::fflush(stdout);
   std::fflush(stderr);
   LoaderRange own = loader_writable_range(); // released in uk_enter
-  uk_enter(stack->words, stack->count, g_desc.entry, stack->fixups, own.start, own.len); // 5. enter
+  uk_enter(stack->words, stack->count, g_desc.entry_addr(), stack->fixups, own.start, own.len); // 6. enter
 }

@@ -11,6 +11,10 @@ void print_loader_usage() {
              "options:\n"
              "  --pool DIR   pool directory (default $UK_SLT_POOL, else /dev/shm/uk-pool)\n"
              "  --stats      print load time, pages mapped and page faults to stderr\n"
+             "               (layout aslr: also the chosen bases, relocations and slots written)\n"
+             "  --verify     check the private image's sha256 against the desc before mapping\n"
+             "  --seed N     layout aslr: bases from a PRNG seeded with N (reproducible),\n"
+             "               instead of getrandom\n"
              "  -v           print every mapping to stderr\n"
              "  --help       show this help\n"
              "  --version    show the version\n"
@@ -31,10 +35,24 @@ Status parse_loader_options(int argc, char **argv, LoaderOptions *o) {
     else if (std::strcmp(a, "--version") == 0) o->version = true;
     else if (std::strcmp(a, "--stats") == 0) o->stats = true;
     else if (std::strcmp(a, "-v") == 0 || std::strcmp(a, "--verbose") == 0) o->verbose = true;
-    else if (std::strcmp(a, "--pool") == 0) {
-      if (i + 1 >= argc) return Error::fmt("--pool needs a directory");
-      o->pool = argv[++i];
-    } else if (std::strncmp(a, "--pool=", 7) == 0) o->pool = a + 7;
+    else if (std::strcmp(a, "--verify") == 0) o->verify = true;
+    else if (std::strcmp(a, "--pool") == 0 || std::strncmp(a, "--pool=", 7) == 0) {
+      if (a[6] == '\0' && i + 1 >= argc) return Error::fmt("--pool needs a directory");
+      o->pool = a[6] == '=' ? a + 7 : argv[++i];
+      if (o->pool[0] == '\0') return Error::fmt("--pool needs a directory, got an empty string");
+    } else if (std::strcmp(a, "--seed") == 0 || std::strncmp(a, "--seed=", 7) == 0) {
+      if (a[6] == '\0' && i + 1 >= argc) return Error::fmt("--seed needs a number");
+      const char *v = a[6] == '=' ? a + 7 : argv[++i];
+      uint64_t n = 0;
+      bool ok = *v != '\0';
+      for (const char *c = v; *c && ok; c++) {
+        ok = *c >= '0' && *c <= '9' && n <= (UINT64_MAX - static_cast<uint64_t>(*c - '0')) / 10;
+        n = n * 10 + static_cast<uint64_t>(*c - '0');
+      }
+      if (!ok) return Error::fmt("--seed needs a decimal number below 2^64, got '%.32s'", v);
+      o->seed = n;
+      o->have_seed = true;
+    }
     else return Error::fmt("unknown option '%s' (see --help)", a);
   }
   if (o->help || o->version) return {};

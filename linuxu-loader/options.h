@@ -3,6 +3,8 @@
 // direct ELF's. Options stop at the desc; what follows goes to the app.
 #pragma once
 
+#include <cstdint>
+
 #include "error.h"
 
 namespace uk {
@@ -11,6 +13,9 @@ struct LoaderOptions {
   const char *pool = nullptr; // --pool DIR (else $UK_SLT_POOL, else /dev/shm/uk-pool)
   const char *desc = nullptr; // app.desc
   bool stats = false;
+  bool verify = false;    // --verify: the private image's sha256 against the desc
+  bool have_seed = false; // --seed N: layout aslr from a deterministic PRNG
+  uint64_t seed = 0;
   bool verbose = false;
   bool help = false;
   bool version = false;

@@ -16,6 +16,8 @@ packages=(
   # nginx: its configure and make (make is in build-essential); the HTTP
   # client of its tests
   curl
+  # fuzzers (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

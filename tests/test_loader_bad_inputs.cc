@@ -69,8 +69,13 @@ TEST_F(BadInput, MalformedDesc) {
 }
 
 TEST_F(BadInput, UnknownVersion) {
-  edit("uk-slt-desc 1", "uk-slt-desc 2");
-  EXPECT_NE(fails().find("unsupported desc version 2"), std::string::npos);
+  edit("uk-slt-desc 2", "uk-slt-desc 3");
+  EXPECT_NE(fails().find("unsupported desc version 3"), std::string::npos);
+}
+
+TEST_F(BadInput, VersionOneSaysRepack) {
+  edit("uk-slt-desc 2", "uk-slt-desc 1");
+  EXPECT_NE(fails().find("helloworld.desc:1: desc version 1 is no longer read: re-pack"), std::string::npos);
 }
 
 TEST_F(BadInput, TruncatedDesc) {
@@ -78,15 +83,14 @@ TEST_F(BadInput, TruncatedDesc) {
   EXPECT_NE(fails().find("truncated"), std::string::npos);
 }
 
-TEST_F(BadInput, OverlappingSegments) {
-  // Move boot's text map (wherever its slot is) onto the app region.
-  size_t p = text.find(" r-x pool boot ");
-  ASSERT_NE(p, std::string::npos);
-  size_t line = text.rfind("map 0x", p);
-  size_t size_at = text.find(' ', line + 4);
-  ASSERT_NE(size_at, std::string::npos);
-  edit(text.substr(line, size_at - line), "map 0x400000");
-  EXPECT_NE(fails().find("overlaps map"), std::string::npos);
+TEST_F(BadInput, OverlappingBlocks) {
+  // Move boot's block (wherever its slot is) onto the app region.
+  size_t line = text.find("block boot ");
+  ASSERT_NE(line, std::string::npos);
+  size_t base_at = text.rfind(' ', text.find('\n', line));
+  edit(text.substr(line, text.find('\n', line) - line), text.substr(line, base_at - line) + " 0x400000");
+  EXPECT_NE(fails().find("block 'boot' [0x400000, "), std::string::npos);
+  EXPECT_NE(fails().find("overlaps block '.app'"), std::string::npos);
 }
 
 TEST_F(BadInput, MissingPoolObject) {
@@ -137,12 +141,82 @@ TEST_F(BadInput, CollisionWithTheLoaderIsAnError) {
   // 0x7fffffffe000; a desc that wants it must get a clear error, not
   // overwrite it.
   edit("end\n", "");
-  write_text(desc, text + "map 0x7fffffffe000 0x1000 rw- image 0x0 0x0\nend\n");
+  write_text(desc, text + "block top 0x1000 0x7fffffffe000\nmap top 0x0 0x1000 rw- image 0x0 0x0\nend\n");
   RunResult r = run({"/usr/bin/setarch", "x86_64", "-R", kLoader, "--pool", dir + "/pool", desc});
   EXPECT_EQ(r.status, 127);
-  EXPECT_NE(r.err.find("[0x7fffffffe000, 0x7ffffffff000) collides with memory already mapped in the loader"),
-            std::string::npos)
-      << r.err;
+  // Names the desc and the map: index, block, address (issue 7 item 12).
+  Desc *d = load_desc(desc);
+  ASSERT_NE(d, nullptr);
+  std::string want = "uk-slt-run: " + desc + ": map " + std::to_string(d->nmaps - 1) +
+                     " (block top +0x0, zero pages): [0x7fffffffe000, 0x7ffffffff000) collides with memory already "
+                     "mapped in the loader\n";
+  EXPECT_EQ(r.err, want);
+}
+
+// Issue 7 item 12: an ELF (or a .so) given as a desc says what it is, not "truncated".
+TEST_F(BadInput, ElfGivenAsADesc) {
+  desc = elf_of("helloworld");
+  EXPECT_EQ(fails(), "uk-slt-run: " + desc + ": is an ELF file, not a uk-slt desc\n");
+  desc = kLoader; // larger than 64 KiB
+  EXPECT_EQ(fails(), "uk-slt-run: " + kLoader + ": is an ELF file, not a uk-slt desc\n");
+}
+
+// Issue 7 item 12: a desc over 64 KiB is reported with its real size.
+TEST_F(BadInput, OversizedDescReportsItsRealSize) {
+  write_text(desc, std::string(100000, '#') + "\n");
+  EXPECT_EQ(fails(), "uk-slt-run: " + desc + ": 100001 bytes, larger than the 65536-byte limit\n");
+}
+
+// Issue 7 item 12: an empty --pool is an error, not the default pool.
+TEST_F(BadInput, EmptyPoolOption) {
+  for (std::vector<std::string> argv : {std::vector<std::string>{kLoader, "--pool=", desc},
+                                        std::vector<std::string>{kLoader, "--pool", "", desc}}) {
+    RunResult r = run(argv);
+    EXPECT_EQ(r.status, 127);
+    EXPECT_EQ(r.err, "uk-slt-run: --pool needs a directory, got an empty string\n");
+  }
+}
+
+// Issue 7 item 12: the validator refuses what can never be mapped (the last user page).
+TEST_F(BadInput, LastUserPageRefusedBeforeMapping) {
+  edit("end\n", "block top 0x1000 0x7ffffffff000\nmap top 0x0 0x1000 rw- image 0x0 0x0\nend\n");
+  EXPECT_NE(fails().find("block 'top' [0x7ffffffff000, +0x1000) is outside user address space [0x10000, "
+                         "0x7ffffffff000)"),
+            std::string::npos);
+}
+
+// Issue 7 item 13: the tls record must be the PT_TLS musl reads.
+TEST_F(BadInput, TlsRecordThatDisagreesWithPtTls) {
+  size_t p = text.find("\ntls ");
+  ASSERT_NE(p, std::string::npos);
+  size_t end = text.find('\n', p + 1);
+  std::string line = text.substr(p + 1, end - p - 1); // tls BLOCK OFF FILESZ MEMSZ ALIGN
+  edit(line, line.substr(0, line.rfind(' ')) + (line.substr(line.rfind(' ')) == " 0x1" ? " 0x2" : " 0x1"));
+  EXPECT_NE(fails().find("does not match the PT_TLS of the program headers"), std::string::npos);
+}
+
+// Issue 7 item 14: the image is checked for size and type always, for its
+// hash with --verify.
+TEST_F(BadInput, VerifyDetectsAnImageWithOtherContent) {
+  std::string img_path = dir + "/helloworld.img";
+  std::string img = read_text(img_path);
+  img[img.size() - 1] ^= 0x5a; // same size, other content
+  write_text(img_path, img);
+  EXPECT_EQ(fails({"--verify"}),
+            "uk-slt-run: " + img_path + ": private image content does not match the desc's sha256 (tampered or "
+                                        "stale image?)\n");
+}
+
+TEST_F(BadInput, VerifyAcceptsTheRealImage) {
+  RunResult r = run({kLoader, "--pool", dir + "/pool", "--verify", desc, "ok"});
+  EXPECT_EQ(r.status, 0) << r.err;
+}
+
+TEST_F(BadInput, ImageThatIsADirectory) {
+  std::string img_path = dir + "/helloworld.img";
+  ASSERT_EQ(unlink(img_path.c_str()), 0);
+  ASSERT_EQ(mkdir(img_path.c_str(), 0755), 0);
+  EXPECT_NE(fails().find("helloworld.img: private image is not a regular file"), std::string::npos);
 }
 
 } // namespace

@@ -10,7 +10,7 @@
 #include "corpus.h"
 #include "fs_util.h"
 #include "process_util.h"
-#include "sha256.h"
+#include "content_hash.h"
 
 namespace uk::test {
 namespace {
@@ -110,10 +110,14 @@ TEST_F(Toolchain, BadInputsGiveOneLine) {
   r = run({kTool, "--pool", pool, "pack", "noequals"});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("not of the form APP=LIB.o"), std::string::npos);
-  write_text(dir + "/bad.desc", "uk-slt-desc 1\n");
+  write_text(dir + "/bad.desc", "uk-slt-desc 2\n");
   r = run({kTool, "--pool", pool, "report", dir + "/bad.desc"});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("bad.desc: truncated (no 'end' line)"), std::string::npos);
+  write_text(dir + "/old.desc", "uk-slt-desc 1\napp x\nend\n");
+  r = run({kTool, "--pool", pool, "report", dir + "/old.desc"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("old.desc:1: desc version 1 is no longer read: re-pack"), std::string::npos) << r.err;
   // A slot registry that is not ours.
   write_text(dir + "/reg.json", "[]");
   r = run({kTool, "--registry", dir + "/reg.json", "--pool", pool, "extract", elf_of("cat")});

@@ -4,7 +4,7 @@
 
 #include "aslr_link.h"
 #include "fs_util.h"
-#include "sha256.h"
+#include "content_hash.h"
 #include "stages.h"
 #include "verify.h"
 
@@ -32,8 +32,12 @@ Status pack_aslr_app(const std::string &app, const std::vector<std::string> &lib
   for (const AslrBlock &b : p.blocks)
     if (!b.shared.empty()) UK_TRY(put_pool_object(pool_dir, b.object, b.shared, &st)); // pool objects
   UK_TRY(write_file_atomic(base + ".img", p.image.data(), p.image.size(), 0644));      // private image
-  std::string desc = format_aslr_desc(p, app + ".aslr.elf", app + ".aslr.img");
-  UK_TRY(write_file_atomic(base + ".desc", desc.data(), desc.size(), 0644));           // desc v2
+  auto desc = std::make_unique<Desc>();
+  UK_TRY(make_aslr_desc(p, app + ".aslr.elf", app + ".aslr.img", desc.get()));         // desc v2, validated
+  std::string text(kDescMaxBytes, '\0');
+  size_t n = format_desc(*desc, text.data(), text.size());
+  if (n == 0) return Error::fmt("%s.desc: description larger than %zu bytes", base.c_str(), kDescMaxBytes);
+  UK_TRY(write_file_atomic(base + ".desc", text.data(), n, 0644));
   res->written += st.written;
   res->reused += st.reused;
   res->stats.add(p.stats);

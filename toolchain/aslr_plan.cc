@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "layout.h"
-#include "sha256.h"
+#include "content_hash.h"
 
 namespace uk {
 namespace {
@@ -218,28 +218,50 @@ Result<AslrPlan> plan_aslr(const std::string &elf_path, const std::vector<std::p
   return plan;
 }
 
-std::string format_aslr_desc(const AslrPlan &plan, const std::string &elf_rel, const std::string &image_rel) {
-  std::string s = "uk-slt-desc 2\n";
-  s += fmt::format("app {}\nplatform linuxu\nlayout aslr\n", plan.app);
-  if (!elf_rel.empty()) s += fmt::format("elf {}\n", elf_rel);
-  s += fmt::format("image {} {} {}\n", image_rel, plan.image.size(), sha256_hex(plan.image.data(), plan.image.size()));
-  for (const AslrBlock &b : plan.blocks) s += fmt::format("block {} {:#x}\n", b.name, b.size);
-  for (const AslrBlock &b : plan.blocks)
-    if (!b.shared.empty()) s += fmt::format("lib {} {} {} {:#x}\n", b.name, b.lib_id, b.object, b.shared.size());
-  for (const AslrBlock &b : plan.blocks)
-    for (const AslrMap &m : b.maps) {
-      char p[4];
-      prot_string(m.prot, p);
-      if (m.pool) s += fmt::format("map {} {:#x} {:#x} {} pool {:#x}\n", b.name, m.off, m.size, p, m.src);
-      else s += fmt::format("map {} {:#x} {:#x} {} image {:#x} {:#x}\n", b.name, m.off, m.size, p, m.src, m.filesz);
+Status make_aslr_desc(const AslrPlan &plan, const std::string &elf_rel, const std::string &image_rel, Desc *d) {
+  auto put = [](char *dst, size_t cap, const std::string &v, const char *what) -> Status {
+    if (v.size() >= cap) return Error::fmt("desc: %s '%s' is too long", what, v.c_str());
+    std::memcpy(dst, v.c_str(), v.size() + 1);
+    return {};
+  };
+  d->reset();
+  d->layout = Layout::Aslr;
+  UK_TRY(put(d->app, sizeof d->app, plan.app, "app name"));
+  UK_TRY(put(d->platform, sizeof d->platform, "linuxu", "platform"));
+  UK_TRY(put(d->elf, sizeof d->elf, elf_rel, "elf path"));
+  UK_TRY(put(d->image, sizeof d->image, image_rel, "image path"));
+  d->image_size = plan.image.size();
+  UK_TRY(put(d->image_sha256, sizeof d->image_sha256, sha256_hex(plan.image.data(), plan.image.size()), "image hash"));
+  if (plan.blocks.size() > kDescMaxBlocks) return Error::fmt("desc: more than %zu blocks", kDescMaxBlocks);
+  for (size_t i = 0; i < plan.blocks.size(); i++) {
+    const AslrBlock &b = plan.blocks[i];
+    DescBlock &db = d->blocks[d->nblocks++];
+    UK_TRY(put(db.name, sizeof db.name, b.name, "block name"));
+    db.size = b.size, db.base = 0, db.has_base = false, db.lib = -1;
+    if (!b.shared.empty()) {
+      DescLib &l = d->libs[d->nlibs];
+      UK_TRY(put(l.name, sizeof l.name, b.name, "library name"));
+      UK_TRY(put(l.id, sizeof l.id, b.lib_id, "library id"));
+      UK_TRY(put(l.object, sizeof l.object, b.object, "object name"));
+      l.object_size = b.shared.size();
+      l.block = static_cast<uint16_t>(i);
+      db.lib = static_cast<int16_t>(d->nlibs++);
     }
-  s += fmt::format("entry {} {:#x}\n", plan.blocks[static_cast<size_t>(plan.entry_block)].name, plan.entry_off);
-  s += fmt::format("phdr .app {:#x} {}\n", plan.phdr_off, plan.phnum);
-  if (plan.tls)
-    s += fmt::format("tls .app {:#x} {:#x} {:#x} {:#x}\n", plan.tls_off, plan.tls_filesz, plan.tls_memsz, plan.tls_align);
-  if (!plan.relocs.empty()) s += fmt::format("relocs {:#x} {}\n", plan.relocs_off, plan.relocs.size());
-  s += "end\n";
-  return s;
+    for (const AslrMap &m : b.maps) {
+      if (d->nmaps >= kDescMaxMaps) return Error::fmt("desc: more than %zu maps", kDescMaxMaps);
+      DescMap &dm = d->maps[d->nmaps++];
+      dm.block = static_cast<uint16_t>(i), dm.off = m.off, dm.size = m.size, dm.prot = m.prot;
+      dm.source = m.pool ? MapSource::Pool : MapSource::Image;
+      dm.lib = m.pool ? static_cast<uint16_t>(db.lib) : 0;
+      dm.offset = m.src, dm.filesz = m.pool ? 0 : m.filesz;
+    }
+  }
+  d->entry = DescRef{static_cast<uint16_t>(plan.entry_block), plan.entry_off};
+  d->phdr = DescRef{0, plan.phdr_off};
+  d->phnum = static_cast<uint32_t>(plan.phnum);
+  if (plan.tls) d->tls = DescTls{true, 0, plan.tls_off, plan.tls_filesz, plan.tls_memsz, plan.tls_align};
+  if (!plan.relocs.empty()) d->relocs = DescRelocs{true, plan.relocs_off, static_cast<uint32_t>(plan.relocs.size())};
+  return validate_desc(*d, plan.app.c_str());
 }
 
 } // namespace uk

@@ -18,17 +18,9 @@
 
 namespace uk {
 
-// One load-time relocation, exactly the 16-byte DescReloc of desc v2.
-struct AslrReloc {
-  uint32_t offset; // in block `block`
-  uint8_t block;   // index of the written block
-  uint8_t target;  // index of the block whose base the value is relative to
-  uint8_t kind;    // kAslrAbs64, kAslrSlot64, kAslrPc32
-  uint8_t zero;
-  int64_t addend;
-};
-static_assert(sizeof(AslrReloc) == 16);
-inline constexpr uint8_t kAslrAbs64 = 1, kAslrSlot64 = 2, kAslrPc32 = 3;
+// Load-time relocations are desc v2's DescReloc records (common/desc.h).
+using AslrReloc = DescReloc;
+inline constexpr uint8_t kAslrAbs64 = kRelocAbs64, kAslrSlot64 = kRelocSlot64, kAslrPc32 = kRelocPc32;
 
 struct AslrMap {
   uint64_t off = 0, size = 0; // block-relative, page multiples
@@ -72,7 +64,7 @@ struct AslrPlan {
 // `lib_ids`: library name -> identity (from the library objects); empty: not checked.
 Result<AslrPlan> plan_aslr(const std::string &elf_path, const std::vector<std::pair<std::string, std::string>> &lib_ids);
 
-// The desc v2 text (layout aslr). Paths relative to the desc.
-std::string format_aslr_desc(const AslrPlan &plan, const std::string &elf_rel, const std::string &image_rel);
+// The desc v2 (layout aslr) of a plan, validated. Paths relative to the desc.
+Status make_aslr_desc(const AslrPlan &plan, const std::string &elf_rel, const std::string &image_rel, Desc *d);
 
 } // namespace uk

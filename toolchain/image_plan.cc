@@ -4,10 +4,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 
 #include "elf_view.h"
 #include "layout.h"
-#include "sha256.h"
+#include "content_hash.h"
 
 namespace uk {
 namespace {
@@ -37,7 +38,8 @@ Result<ImagePlan> plan_image(const std::string &elf_path, const Registry &reg) {
   for (size_t i = 0; i < elf->phnum(); i++) {
     const Elf64_Phdr &p = elf->phdr(i);
     if (p.p_type == PT_PHDR) plan.phdr = p.p_vaddr;
-    if (p.p_type == PT_TLS) plan.tls = DescTls{true, p.p_vaddr, p.p_filesz, p.p_memsz, p.p_align ? p.p_align : 1};
+    // An empty PT_TLS (the linker script declares one in every app) is no TLS: nothing to describe.
+    if (p.p_type == PT_TLS && p.p_memsz) plan.tls = DescTls{true, 0, p.p_vaddr, p.p_filesz, p.p_memsz, p.p_align ? p.p_align : 1};
     if (p.p_type != PT_LOAD || p.p_memsz == 0) continue;
     if ((p.p_vaddr % kPageSize) != (p.p_offset % kPageSize))
       return Error::fmt("%s: segment %zu: address 0x%lx and file offset 0x%lx are not congruent modulo the page size",
@@ -65,13 +67,24 @@ Result<ImagePlan> plan_image(const std::string &elf_path, const Registry &reg) {
       return Error::fmt("%s: segments at 0x%lx and 0x%lx share a page", path, loads[i - 1].ph->p_vaddr,
                         loads[i].ph->p_vaddr);
 
+  // Blocks: the app region, then one per slot in address order (loads are sorted).
+  plan.blocks.push_back({kAppBlock, kAppRegionBase, 0});
+  auto block_of = [&](const Seg &s) -> size_t {
+    if (!s.slot) return 0;
+    for (size_t b = 1; b < plan.blocks.size(); b++)
+      if (plan.blocks[b].base == s.slot->base) return b;
+    plan.blocks.push_back({s.slot->name, s.slot->base, s.slot->end() - s.slot->base});
+    return plan.blocks.size() - 1;
+  };
   for (const Seg &s : loads) {
     const Elf64_Phdr &p = *s.ph;
     uint64_t start = page_down(p.p_vaddr), lead = p.p_vaddr - start;
     PlanMap m;
+    m.block = block_of(s);
     m.vaddr = start;
     m.size = page_up(p.p_vaddr + p.p_memsz) - start;
     m.prot = prot_of(p.p_flags);
+    if (!s.slot) plan.blocks[0].size = m.vaddr + m.size - kAppRegionBase;
     auto src = elf->bytes(p.p_offset - lead, lead + p.p_filesz, "segment");
     if (!src) return src.error();
     if (s.slot && !(p.p_flags & PF_W)) {
@@ -104,48 +117,73 @@ Result<ImagePlan> plan_image(const std::string &elf_path, const Registry &reg) {
 }
 
 Result<Desc> make_desc(const ImagePlan &plan, const std::string &elf_rel, const std::string &image_rel) {
-  Desc d;
+  auto d = std::make_unique<Desc>();
   auto put = [](char *dst, size_t cap, const std::string &s, const char *what) -> Status {
     if (s.size() >= cap) return Error::fmt("desc: %s '%s' is too long", what, s.c_str());
     std::memcpy(dst, s.c_str(), s.size() + 1);
     return {};
   };
-  UK_TRY(put(d.app, sizeof d.app, plan.app, "app name"));
-  UK_TRY(put(d.platform, sizeof d.platform, "linuxu", "platform"));
-  UK_TRY(put(d.elf, sizeof d.elf, elf_rel, "elf path"));
-  UK_TRY(put(d.image, sizeof d.image, image_rel, "image path"));
-  d.image_size = plan.image.size();
-  d.entry = plan.entry;
-  d.phdr = plan.phdr;
-  d.phnum = plan.phnum;
-  d.tls = plan.tls;
+  UK_TRY(put(d->app, sizeof d->app, plan.app, "app name"));
+  UK_TRY(put(d->platform, sizeof d->platform, "linuxu", "platform"));
+  d->layout = Layout::Fixed;
+  UK_TRY(put(d->elf, sizeof d->elf, elf_rel, "elf path"));
+  UK_TRY(put(d->image, sizeof d->image, image_rel, "image path"));
+  d->image_size = plan.image.size();
+  UK_TRY(put(d->image_sha256, sizeof d->image_sha256, sha256_hex(plan.image.data(), plan.image.size()), "image hash"));
+  if (plan.blocks.size() > kDescMaxBlocks) return Error::fmt("desc: more than %zu blocks", kDescMaxBlocks);
+  for (const PlanBlock &b : plan.blocks) {
+    DescBlock &db = d->blocks[d->nblocks++];
+    UK_TRY(put(db.name, sizeof db.name, b.name, "block name"));
+    db.size = b.size, db.base = b.base, db.has_base = true, db.lib = -1;
+  }
+  // (block, offset) of an address the ELF gives (entry, phdrs, TLS).
+  auto locate = [&](uint64_t vaddr, const char *what, DescRef *out) -> Status {
+    for (uint32_t b = 0; b < d->nblocks; b++)
+      if (vaddr >= d->blocks[b].base && vaddr - d->blocks[b].base < d->blocks[b].size) {
+        *out = DescRef{static_cast<uint16_t>(b), vaddr - d->blocks[b].base};
+        return {};
+      }
+    return Error::fmt("desc: %s 0x%lx is in no block (app region or library slot)", what,
+                      static_cast<unsigned long>(vaddr));
+  };
+  UK_TRY(locate(plan.entry, "entry", &d->entry));
+  UK_TRY(locate(plan.phdr, "program headers", &d->phdr));
+  d->phnum = plan.phnum;
+  if (plan.tls.present) {
+    DescRef t;
+    UK_TRY(locate(plan.tls.off, "TLS template", &t));
+    d->tls = plan.tls;
+    d->tls.block = t.block, d->tls.off = t.off;
+  }
   if (plan.objects.size() > kDescMaxLibs) return Error::fmt("desc: more than %zu libraries", kDescMaxLibs);
   std::vector<std::pair<uint64_t, DescMap>> maps;
+  auto add_map = [&](const PlanMap &m, MapSource src, uint16_t lib) {
+    DescMap dm;
+    dm.block = static_cast<uint16_t>(m.block), dm.off = m.vaddr - plan.blocks[m.block].base;
+    dm.size = m.size, dm.prot = m.prot, dm.source = src, dm.lib = lib;
+    dm.offset = m.offset, dm.filesz = m.filesz;
+    maps.push_back({m.vaddr, dm});
+  };
   for (size_t i = 0; i < plan.objects.size(); i++) {
     const PoolObjectPlan &o = plan.objects[i];
-    DescLib &l = d.libs[d.nlibs++];
-    UK_TRY(put(l.name, sizeof l.name, o.lib_name, "library name"));
+    DescLib &l = d->libs[d->nlibs];
+    size_t block = o.maps.empty() ? 0 : o.maps[0].block;
+    if (block == 0) return Error::fmt("desc: pool object of '%s' has no library block", o.lib_name.c_str());
+    UK_TRY(put(l.name, sizeof l.name, plan.blocks[block].name, "library name"));
     UK_TRY(put(l.id, sizeof l.id, o.lib_id, "library id"));
     UK_TRY(put(l.object, sizeof l.object, o.object, "object name"));
     l.object_size = o.bytes.size();
-    for (const PlanMap &m : o.maps) {
-      DescMap dm;
-      dm.vaddr = m.vaddr, dm.size = m.size, dm.prot = m.prot, dm.source = MapSource::Pool;
-      dm.lib = static_cast<uint16_t>(i), dm.offset = m.offset;
-      maps.push_back({m.vaddr, dm});
-    }
+    l.block = static_cast<uint16_t>(block);
+    d->blocks[block].lib = static_cast<int16_t>(d->nlibs);
+    for (const PlanMap &m : o.maps) add_map(m, MapSource::Pool, static_cast<uint16_t>(d->nlibs));
+    d->nlibs++;
   }
-  for (const PlanMap &m : plan.private_maps) {
-    DescMap dm;
-    dm.vaddr = m.vaddr, dm.size = m.size, dm.prot = m.prot, dm.source = MapSource::Image;
-    dm.offset = m.offset, dm.filesz = m.filesz;
-    maps.push_back({m.vaddr, dm});
-  }
+  for (const PlanMap &m : plan.private_maps) add_map(m, MapSource::Image, 0);
   if (maps.size() > kDescMaxMaps) return Error::fmt("desc: more than %zu maps", kDescMaxMaps);
   std::sort(maps.begin(), maps.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
-  for (const auto &m : maps) d.maps[d.nmaps++] = m.second;
-  UK_TRY(validate_desc(d, plan.app.c_str()));
-  return d;
+  for (const auto &m : maps) d->maps[d->nmaps++] = m.second;
+  UK_TRY(validate_desc(*d, plan.app.c_str()));
+  return std::move(*d);
 }
 
 } // namespace uk

@@ -2,7 +2,9 @@
 //   - per library slot, its read-only segments (text + rodata) become one
 //     pool object, named by the SHA-256 of its bytes;
 //   - every writable segment, and the app region (headers, app table,
-//     init/fini arrays, TLS template), goes into the app's private image.
+//     init/fini arrays, TLS template), goes into the app's private image;
+//   - every map belongs to a block (desc format v2): one per library slot,
+//     at the slot's address, and ".app" for the app region.
 // extract, minify and desc all start from this plan, so they agree.
 #pragma once
 
@@ -16,7 +18,13 @@
 
 namespace uk {
 
+struct PlanBlock {
+  std::string name; // library name, or ".app"
+  uint64_t base = 0, size = 0; // the registry slot, or the app region's maps
+};
+
 struct PlanMap {
+  size_t block = 0;             // index into ImagePlan::blocks
   uint64_t vaddr = 0, size = 0; // page-aligned address range
   uint8_t prot = 0;
   uint64_t offset = 0; // in the pool object or in the image
@@ -32,12 +40,13 @@ struct PoolObjectPlan {
 
 struct ImagePlan {
   std::string app;
+  std::vector<PlanBlock> blocks; // ".app" first, then the slots by address
   std::vector<PoolObjectPlan> objects;
   std::vector<PlanMap> private_maps;
   Bytes image; // page multiple
   uint64_t entry = 0, phdr = 0;
   uint32_t phnum = 0;
-  DescTls tls;
+  DescTls tls; // off: the PT_TLS p_vaddr (absolute); make_desc makes it (block, offset)
 };
 
 Result<ImagePlan> plan_image(const std::string &elf_path, const Registry &reg);

@@ -159,9 +159,9 @@ Result<LinkScan> scan_link(const std::string &elf_path) {
     if (s.sh_flags & SHF_ALLOC) { // .rela.dyn
       for (size_t j = 0; j < n; j++) {
         uint32_t type = ELF64_R_TYPE(rel[j].r_info);
-        RelocKind k = reloc_type(type).kind;
-        if (k == RelocKind::kNone) continue;
-        if (k != RelocKind::kRelative)
+        RelocExpr k = reloc_type(type).kind;
+        if (k == RelocExpr::kNone) continue;
+        if (k != RelocExpr::kRelative)
           return Error::fmt("%s: dynamic relocation %s at 0x%lx: an ASLR unikernel can only have RELATIVE ones", path,
                             reloc_type(type).name, static_cast<unsigned long>(rel[j].r_offset));
         scan.relative[rel[j].r_offset] = static_cast<uint64_t>(rel[j].r_addend);

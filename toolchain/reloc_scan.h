@@ -30,7 +30,7 @@ struct LinkPart {
 struct CodeRef {
   uint64_t place = 0;     // link address of the field
   uint32_t type = 0;      // ELF type
-  RelocKind kind = RelocKind::kUnknown;
+  RelocExpr kind = RelocExpr::kUnknown;
   std::string sym;        // symbol name ("section NAME" for a section symbol)
   uint64_t sym_value = 0; // its link address (0: undefined weak)
   int64_t addend = 0;

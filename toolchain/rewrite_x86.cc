@@ -136,17 +136,17 @@ Result<RewrittenBlock> rewrite_block(const RewriteInput &in) {
       continue;
     }
     switch (r.kind) {
-    case RelocKind::kNone:
-    case RelocKind::kSize: continue;
-    case RelocKind::kTpOff:
-    case RelocKind::kDtpOff: out.stats.tls++; continue;
-    case RelocKind::kAbs:
+    case RelocExpr::kNone:
+    case RelocExpr::kSize: continue;
+    case RelocExpr::kTpOff:
+    case RelocExpr::kDtpOff: out.stats.tls++; continue;
+    case RelocExpr::kAbs:
       refuse(f, fmt::format("{} against {}", rt.name, r.sym),
              "absolute address in a shared page: rebuild position-independent (-fPIC)");
       continue;
     default: break;
     }
-    if (!reloc_is_pc_relative(r.kind) && r.kind != RelocKind::kTlsGot) {
+    if (!reloc_is_pc_relative(r.kind) && r.kind != RelocExpr::kTlsGot) {
       refuse(f, fmt::format("{} against {}", rt.name, r.sym), "relocation kind the ASLR layout cannot express");
       continue;
     }
@@ -175,10 +175,10 @@ Result<RewrittenBlock> rewrite_block(const RewriteInput &in) {
       // link relaxed into a thread-pointer read: no address left.
       out.stats.tls++;
       continue;
-    } else if (r.kind == RelocKind::kTlsGot || r.kind == RelocKind::kGotPc) {
+    } else if (r.kind == RelocExpr::kTlsGot || r.kind == RelocExpr::kGotPc) {
       // Relaxed by the linker into an immediate (TLS offset, or a GOT load
       // turned into mov $imm): a constant, but in a PIE link only TLS gets here.
-      if (r.kind == RelocKind::kTlsGot) {
+      if (r.kind == RelocExpr::kTlsGot) {
         out.stats.tls++;
         continue;
       }

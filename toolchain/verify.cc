@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 
+#include "desc.h"
 #include "fs_util.h"
 #include "rewrite_x86.h"
 
@@ -79,7 +80,7 @@ std::vector<std::string> verify_plan(const AslrPlan &plan, const std::vector<con
 
 namespace {
 
-// The few records of a v2 desc that verify needs (elf, lib).
+// What verify needs from a desc (parsed by the one desc parser).
 struct DescRefs {
   std::string elf;
   std::vector<std::pair<std::string, std::string>> ids;     // name, id
@@ -87,25 +88,18 @@ struct DescRefs {
 };
 
 Result<DescRefs> read_desc_refs(const std::string &path) {
-  auto text = read_file(path, 1 << 20);
+  auto text = read_file(path, kDescMaxBytes);
   if (!text) return text.error();
+  auto d = std::make_unique<Desc>();
+  UK_TRY(parse_desc(reinterpret_cast<const char *>(text->data()), text->size(), path.c_str(), d.get()));
+  if (d->layout != Layout::Aslr) return Error::fmt("%s: not an ASLR description (layout fixed)", path.c_str());
+  if (d->elf[0] == '\0') return Error::fmt("%s: no 'elf' record: verify needs the ASLR link for its symbols", path.c_str());
   DescRefs r;
-  std::string s(text->begin(), text->end());
-  if (s.rfind("uk-slt-desc 2\n", 0) != 0 || s.find("\nlayout aslr\n") == std::string::npos)
-    return Error::fmt("%s: not an ASLR description (uk-slt-desc 2, layout aslr)", path.c_str());
-  for (size_t pos = 0; pos < s.size();) {
-    size_t nl = s.find('\n', pos);
-    if (nl == std::string::npos) nl = s.size();
-    std::string line = s.substr(pos, nl - pos);
-    pos = nl + 1;
-    char a[256], b[256], c[256];
-    if (line.rfind("elf ", 0) == 0) r.elf = dirname_of(path) + "/" + line.substr(4);
-    else if (std::sscanf(line.c_str(), "lib %255s %255s %255s", a, b, c) == 3) {
-      r.ids.push_back({a, b});
-      r.objects.push_back({a, c});
-    }
+  r.elf = dirname_of(path) + "/" + d->elf;
+  for (uint32_t i = 0; i < d->nlibs; i++) {
+    r.ids.push_back({d->libs[i].name, d->libs[i].id});
+    r.objects.push_back({d->libs[i].name, d->libs[i].object});
   }
-  if (r.elf.empty()) return Error::fmt("%s: no 'elf' record: verify needs the ASLR link for its symbols", path.c_str());
   return r;
 }
 

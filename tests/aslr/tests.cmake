@@ -1,51 +1,25 @@
-# SLT [ASLR] toolchain: the rewriter class by class on small hand-written
-# libraries (aslr/lib_*.S), run before (linked into the test) and after
-# rewriting (blocks mapped at two bases in the test process); verify on a
-# non-PIC library and on a block with a leftover cross-block reference.
-set(UK_ASLR_TEST_DIR ${CMAKE_BINARY_DIR}/tests/aslr)
-file(MAKE_DIRECTORY ${UK_ASLR_TEST_DIR})
-set(aslr_src ${CMAKE_CURRENT_LIST_DIR})
-function(uk_aslr_test_lib name)
-  cmake_parse_arguments(T "" "" "SOURCES;FLAGS" ${ARGN})
-  set(objs)
-  foreach(s ${T_SOURCES})
-    set(o ${UK_ASLR_TEST_DIR}/${s}.o)
-    add_custom_command(OUTPUT ${o} COMMAND ${CMAKE_C_COMPILER} ${T_FLAGS} -c ${aslr_src}/${s} -o ${o}
-                       DEPENDS ${aslr_src}/${s} VERBATIM)
-    list(APPEND objs ${o})
-  endforeach()
-  add_custom_command(OUTPUT ${UK_ASLR_TEST_DIR}/${name}.o COMMAND ${UK_LD} -r ${objs} -o ${UK_ASLR_TEST_DIR}/${name}.o
-                     DEPENDS ${objs} VERBATIM)
-endfunction()
-uk_aslr_test_lib(ta SOURCES lib_a.S)
-add_custom_command(OUTPUT ${UK_ASLR_TEST_DIR}/lib_a_got.S.o
-  COMMAND ${CMAKE_C_COMPILER} -Wa,-mrelax-relocations=no -c ${aslr_src}/lib_a_got.S -o ${UK_ASLR_TEST_DIR}/lib_a_got.S.o
-  DEPENDS ${aslr_src}/lib_a_got.S VERBATIM)
-add_custom_command(OUTPUT ${UK_ASLR_TEST_DIR}/tagot.o
-  COMMAND ${UK_LD} -r ${UK_ASLR_TEST_DIR}/lib_a_got.S.o -o ${UK_ASLR_TEST_DIR}/tagot.o
-  DEPENDS ${UK_ASLR_TEST_DIR}/lib_a_got.S.o VERBATIM)
-uk_aslr_test_lib(tb SOURCES lib_b.S)
-uk_aslr_test_lib(tmain SOURCES lib_main.S)
-uk_aslr_test_lib(nopic SOURCES lib_nopic.S)
-add_custom_target(aslr_test_libs DEPENDS ${UK_ASLR_TEST_DIR}/ta.o ${UK_ASLR_TEST_DIR}/tagot.o ${UK_ASLR_TEST_DIR}/tb.o
-                  ${UK_ASLR_TEST_DIR}/tmain.o ${UK_ASLR_TEST_DIR}/nopic.o)
+# uk-slt-run with layout aslr, on a desc made in the test from a static-PIE
+# musl app (tests/aslr/pie_app.c) with the project's own desc writer: random
+# independent bases per block, abs64 / slot64 / pc32 relocations, pool pages
+# shared read-only, W^X, synthesised program headers and TLS, --seed,
+# --stats, --verify, and inconsistent ASLR data refused with one line.
+set(uk_pie_app ${CMAKE_CURRENT_BINARY_DIR}/aslr/pie_app)
+add_custom_command(OUTPUT ${uk_pie_app}
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_CURRENT_BINARY_DIR}/aslr
+  COMMAND ${UK_MUSL_GCC} -O1 -fPIE -c ${CMAKE_CURRENT_LIST_DIR}/pie_app.c -o ${uk_pie_app}.o
+  # Static PIE without self-relocation (Scrt1, not rcrt1): the loader applies its relocations.
+  COMMAND ${CMAKE_LINKER} -static -pie --no-dynamic-linker -z norelro -z noseparate-code
+          ${UK_MUSL_LIBDIR}/Scrt1.o ${UK_MUSL_LIBDIR}/crti.o ${uk_pie_app}.o ${UK_MUSL_LIBDIR}/libc.a
+          ${UK_MUSL_LIBDIR}/crtn.o -o ${uk_pie_app}
+  DEPENDS ${CMAKE_CURRENT_LIST_DIR}/pie_app.c
+  COMMENT "static PIE test app for layout aslr")
+add_custom_target(aslr-pie-app DEPENDS ${uk_pie_app})
 
-add_executable(uk-aslr-tests aslr/test_rewrite.cc aslr/test_verify.cc aslr/test_corpus_aslr.cc aslr/test_e2e_aslr.cc aslr/block_map.cc
-               aslr/lib_a.S aslr/lib_a_got.S aslr/lib_b.S)
+add_executable(uk-aslr-tests aslr/aslr_fixture.cc aslr/test_aslr_loader.cc)
 target_include_directories(uk-aslr-tests PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(uk-aslr-tests PRIVATE uk_test_support GTest::gtest_main)
-list(JOIN UK_APPS "," uk_aslr_apps)
-target_compile_definitions(uk-aslr-tests PRIVATE UK_ASLR_TEST_DIR="${UK_ASLR_TEST_DIR}" UK_ASLR_APPS="${uk_aslr_apps}")
+target_compile_definitions(uk-aslr-tests PRIVATE UK_ASLR_PIE_APP="${uk_pie_app}")
 uk_warnings(uk-aslr-tests)
 uk_sanitize(uk-aslr-tests)
-add_dependencies(uk-aslr-tests aslr_test_libs uk-slt corpus)
+add_dependencies(uk-aslr-tests aslr-pie-app uk-slt-run)
 gtest_discover_tests(uk-aslr-tests DISCOVERY_TIMEOUT 60)
-
-# Test support: runs an ASLR app from its plan in-process (see aslr_exec.cc).
-add_executable(uk-aslr-exec aslr/aslr_exec.cc aslr/block_map.cc ${CMAKE_SOURCE_DIR}/loader-common/initial_stack.cc
-               ${CMAKE_SOURCE_DIR}/loader-common/enter.S)
-target_include_directories(uk-aslr-exec PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${CMAKE_SOURCE_DIR}/loader-common)
-target_link_libraries(uk-aslr-exec PRIVATE ukslt_toolchain)
-set_target_properties(uk-aslr-exec PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bin)
-uk_warnings(uk-aslr-exec)
-add_dependencies(uk-aslr-tests uk-aslr-exec)

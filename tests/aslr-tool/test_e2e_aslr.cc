@@ -1,6 +1,7 @@
-// End to end: corpus apps packed by the default build in ASLR mode, run from
-// their plan with uk-aslr-exec (blocks at kernel-chosen bases, relocations
-// applied), give the output, files and exit status of the direct ELF.
+// End to end: corpus apps packed by the default build in ASLR mode give the
+// output, files and exit status of the direct ELF, both under uk-slt-run
+// (<app>.aslr.desc: random independent bases, the real loader) and from
+// their plan with uk-aslr-exec (checks the toolchain's plan alone).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -27,15 +28,21 @@ class AslrEveryApp : public ::testing::TestWithParam<Case> {};
 TEST_P(AslrEveryApp, MatchesDirectElf) {
   const Case &c = GetParam();
   std::vector<std::string> direct = {elf_of(c.app)},
-                           aslr = {kBin + "/uk-aslr-exec", kCorpus + "/" + c.app + "/" + c.app + ".aslr.elf"};
+                           aslr = {kBin + "/uk-aslr-exec", kCorpus + "/" + c.app + "/" + c.app + ".aslr.elf"},
+                           loader = {kLoader, "--pool", kPool, kCorpus + "/" + c.app + "/" + c.app + ".aslr.desc"};
   std::string dir = make_temp_dir();
   for (std::string a : c.args) {
-    std::string b = a;
-    if (a == "OUT") a = dir + "/direct.out", b = dir + "/aslr.out";
+    std::string b = a, l = a;
+    if (a == "OUT") a = dir + "/direct.out", b = dir + "/aslr.out", l = dir + "/loader.out";
     direct.push_back(a);
     aslr.push_back(b);
+    loader.push_back(l);
   }
-  RunResult a = run(direct, c.stdin_data), b = run(aslr, c.stdin_data);
+  RunResult a = run(direct, c.stdin_data), b = run(aslr, c.stdin_data), l = run(loader, c.stdin_data);
+  EXPECT_EQ(l.status, a.status) << l.err;
+  EXPECT_EQ(l.out, a.out);
+  EXPECT_EQ(l.err, a.err);
+  EXPECT_EQ(read_text(dir + "/direct.out"), read_text(dir + "/loader.out"));
   EXPECT_EQ(a.status, c.expect_status) << a.err;
   EXPECT_EQ(b.status, a.status) << b.err;
   EXPECT_EQ(b.out, a.out);
