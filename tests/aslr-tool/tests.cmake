@@ -48,4 +48,5 @@ target_include_directories(uk-aslr-exec PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${CMAK
 target_link_libraries(uk-aslr-exec PRIVATE ukslt_toolchain)
 set_target_properties(uk-aslr-exec PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bin)
 uk_warnings(uk-aslr-exec)
+uk_sanitize(uk-aslr-exec)
 add_dependencies(uk-aslr-tool-tests uk-aslr-exec)
