@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "align.h"
+#include "aslr_pack.h"
 #include "fs_util.h"
 #include "gc.h"
 #include "image_plan.h"
@@ -25,6 +27,7 @@
 #include "registry.h"
 #include "report.h"
 #include "stages.h"
+#include "verify.h"
 
 #ifndef UK_SLT_VERSION
 #define UK_SLT_VERSION "0.0.0"
@@ -57,6 +60,32 @@ Result<ImagePlan> load_plan(const Global &g, const std::string &elf) {
   auto reg = Registry::load(g.registry_path());
   if (!reg) return reg.error();
   return plan_image(elf, *reg);
+}
+
+// pack --aslr: the SLT [ASLR] files of one app, next to its SLT files.
+Status run_aslr_pack(const Global &g, const std::string &spec_text, const std::string &out_dir,
+                     AslrPackResult *ares) {
+  auto spec = parse_app_spec(spec_text);
+  if (!spec) return spec.error();
+  const std::string &app = spec->app;
+  AslrPackResult one;
+  UK_TRY(pack_aslr_app(app, spec->libs, out_dir + "/" + app, g.pool_dir(), &one));
+  if (g.verbose) {
+    auto line = [](const RewriteStats &rs) {
+      std::string counts;
+      for (size_t k = 0; k < rs.n.size(); k++)
+        counts += fmt::format(" {}={}", rewrite_class_name(static_cast<RewriteClass>(k)), rs.n[k]);
+      return fmt::format("{} in-block={} tls={} entries={} slots={}", counts, rs.in_block, rs.tls, rs.entries,
+                         rs.slots);
+    };
+    for (const auto &[lib, lst] : one.per_lib)
+      std::fprintf(stderr, "pack --aslr: %s: %s:%s\n", app.c_str(), lib.c_str(), line(lst).c_str());
+    std::fprintf(stderr, "pack --aslr: %s: all:%s relocs abs64=%zu slot64=%zu pc32=%zu\n", app.c_str(),
+                 line(one.stats).c_str(), one.abs64, one.slot64, one.pc32);
+  }
+  ares->written += one.written, ares->reused += one.reused;
+  ares->stats.add(one.stats);
+  return {};
 }
 
 } // namespace
@@ -109,6 +138,8 @@ int main(int argc, char **argv) {
   std::string out_dir = ".";
   auto *pack = cli.add_subcommand("pack", "align, extract, minify and desc a set of apps");
   pack->add_option("--out-dir", out_dir, "apps go to OUT_DIR/<app>/")->capture_default_str();
+  bool aslr = false;
+  pack->add_flag("--aslr", aslr, "also write the SLT [ASLR] files (<app>.aslr.desc, .img, .elf) and pool objects");
   pack->add_option("apps", specs, "APP=LIB.o,LIB.o,... (libraries in link order)")->required();
 
   // gc
@@ -120,6 +151,11 @@ int main(int argc, char **argv) {
   // ls
   auto *ls = cli.add_subcommand("ls", "list pool objects, their sizes and which apps use them");
   ls->add_option("dirs", gopt.dirs, "directories whose descs (searched recursively) name the apps");
+
+  // verify
+  VerifyOptions vopt;
+  auto *verify = cli.add_subcommand("verify", "prove that no shared page of an ASLR app reaches outside its block");
+  verify->add_option("descs", vopt.descs, "ASLR description files (<app>.aslr.desc)")->required();
 
   try {
     cli.parse(argc, argv);
@@ -180,8 +216,14 @@ int main(int argc, char **argv) {
     Status s = *gc ? run_gc(gopt) : run_ls(gopt);
     return s ? 0 : fail(s.error());
   }
+  if (*verify) {
+    vopt.pool_dir = g.pool_dir();
+    Status s = run_verify(vopt);
+    return s ? 0 : fail(s.error());
+  }
   if (*pack) {
-    bool tty = isatty(2);
+    bool tty = isatty(2) && !g.verbose;
+    AslrPackResult ares;
     for (size_t i = 0; i < specs.size(); i++) {
       if (tty) std::fprintf(stderr, "\r[%zu/%zu] packing %-40.40s", i + 1, specs.size(), specs[i].c_str());
       PackOptions p;
@@ -191,6 +233,7 @@ int main(int argc, char **argv) {
       p.pool_dir = g.pool_dir();
       p.verbose = g.verbose;
       Status s = pack_app(p);
+      if (s && aslr) s = run_aslr_pack(g, specs[i], out_dir, &ares);
       if (!s) {
         if (tty) std::fprintf(stderr, "\n");
         return fail(s.error());
