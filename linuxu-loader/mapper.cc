@@ -95,15 +95,22 @@ Status map_unikernel(const Desc &d, const char *desc_path, const char *pool_dir,
       stats->shared_pages += m.size / kPageSize;
     } else {
       uint64_t file_part = page_up(m.filesz);
-      if (file_part) s = map_at(m.vaddr, file_part, prot, MAP_PRIVATE, img, m.offset, image_path);
       // The bytes after filesz in its last page must read as zero, as the
-      // kernel's ELF loader guarantees for bss.
-      if (s && (m.prot & kProtW) && file_part != m.filesz) {
-        uint8_t *tail = reinterpret_cast<uint8_t *>(m.vaddr + m.filesz);
+      // kernel's ELF loader guarantees for bss; a map without write access
+      // is mapped read-write (never executable) for that, then given its
+      // final protection.
+      bool tail = file_part != m.filesz;
+      int first_prot = tail && !(m.prot & kProtW) ? PROT_READ | PROT_WRITE : prot;
+      if (file_part) s = map_at(m.vaddr, file_part, first_prot, MAP_PRIVATE, img, m.offset, image_path);
+      if (s && tail) {
+        uint8_t *rest = reinterpret_cast<uint8_t *>(m.vaddr + m.filesz);
         size_t n = file_part - m.filesz;
         bool zero = true;
-        for (size_t k = 0; k < n && zero; k++) zero = tail[k] == 0;
-        if (!zero) std::memset(tail, 0, n);
+        for (size_t k = 0; k < n && zero; k++) zero = rest[k] == 0;
+        if (!zero) std::memset(rest, 0, n);
+        if (first_prot != prot && mprotect(reinterpret_cast<void *>(m.vaddr), file_part, prot) != 0)
+          s = Error::fmt("%s: cannot protect [0x%lx, 0x%lx): %s", image_path, static_cast<unsigned long>(m.vaddr),
+                         static_cast<unsigned long>(m.vaddr + file_part), std::strerror(errno));
       }
       if (s && m.size > file_part)
         s = map_at(m.vaddr + file_part, m.size - file_part, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, "bss");
