@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+
 namespace uk {
 
 const char *resolve_pool_dir(const char *flag) {
@@ -22,11 +23,26 @@ bool is_object_name(std::string_view s) {
   return true;
 }
 
-Status check_pool_object(const struct stat &st, const char *path, uint64_t expected_size) {
+namespace {
+
+bool trusted_owner(uid_t uid) { return uid == 0 || uid == geteuid(); }
+
+Status check_type_mode_owner(const struct stat &st, const char *path) {
   if (!S_ISREG(st.st_mode)) return Error::fmt("%s: pool object is not a regular file", path);
   if (st.st_mode & 0222)
     return Error::fmt("%s: pool object is writable (mode %04o); pool objects must be read-only (0444)", path,
                       static_cast<unsigned>(st.st_mode & 07777));
+  if (!trusted_owner(st.st_uid))
+    return Error::fmt("%s: pool object is owned by uid %u, neither root nor the caller (uid %u): its owner could make "
+                      "it writable",
+                      path, static_cast<unsigned>(st.st_uid), static_cast<unsigned>(geteuid()));
+  return {};
+}
+
+} // namespace
+
+Status check_pool_object(const struct stat &st, const char *path, uint64_t expected_size) {
+  UK_TRY(check_type_mode_owner(st, path));
   if (static_cast<uint64_t>(st.st_size) != expected_size)
     return Error::fmt("%s: pool object has %ld bytes, the desc expects %lu", path, static_cast<long>(st.st_size),
                       static_cast<unsigned long>(expected_size));
@@ -71,7 +87,8 @@ Result<int> open_pool_object(int dirfd, const char *dir, const char *object, uin
     close(fd);
     return object_error(dir, object, e, "stat");
   }
-  if (!S_ISREG(st.st_mode) || (st.st_mode & 0222) || static_cast<uint64_t>(st.st_size) != expected_size) {
+  if (!S_ISREG(st.st_mode) || (st.st_mode & 0222) || !trusted_owner(st.st_uid) ||
+      static_cast<uint64_t>(st.st_size) != expected_size) {
     close(fd);
     return check_error(dir, object, st, expected_size);
   }

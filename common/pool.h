@@ -24,9 +24,10 @@ const char *resolve_pool_dir(const char *flag);
 bool is_object_name(std::string_view s);
 
 // Checks what the loader relies on: a regular file of exactly the expected
-// size that nobody may write (no write bit at all).
+// size that nobody may write (no write bit at all), owned by root or by the
+// caller (the owner of a file can always chmod it writable again, so an
+// object owned by anyone else could be patched under a running instance).
 Status check_pool_object(const struct stat &st, const char *path, uint64_t expected_size);
-
 // Opens <dir>/<object> read-only without following symlinks or blocking on
 // FIFOs, then checks it. Returns the fd. `dirfd` is an fd of `dir` (from
 // open_pool_dir), so no path is built on the success path; `dir` names it

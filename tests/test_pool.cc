@@ -1,6 +1,7 @@
 // Pool object naming and the checks every loader applies before mapping.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -95,6 +96,13 @@ TEST_F(PoolTest, MissingPoolDirectory) {
   auto r = open_pool_dir((dir + "/nope").c_str());
   ASSERT_FALSE(r.ok());
   EXPECT_NE(std::string(r.error().what()).find("nope: cannot open pool directory: No such file"), std::string::npos);
+}
+
+TEST_F(PoolTest, RejectsObjectOwnedByAnotherUser) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (chown to another user)";
+  std::string p = put(kName, 4096, 0444);
+  ASSERT_EQ(chown(p.c_str(), 4321, 0), 0);
+  EXPECT_NE(open_err(kName, 4096).find("owned by uid 4321, neither root nor the caller (uid 0)"), std::string::npos);
 }
 
 TEST_F(PoolTest, RejectsBadObjectName) {

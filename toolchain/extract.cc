@@ -10,7 +10,7 @@
 
 namespace uk {
 
-Status extract_objects(const ImagePlan &plan, const std::string &pool_dir, ExtractStats *stats) {
+Status extract_objects(const ImagePlan &plan, const std::string &pool_dir, ExtractStats *stats, bool immutable) {
   UK_TRY(make_dirs(pool_dir));
   for (const PoolObjectPlan &o : plan.objects) {
     std::string path = pool_dir + "/" + o.object;
@@ -22,11 +22,13 @@ Status extract_objects(const ImagePlan &plan, const std::string &pool_dir, Extra
       if (!have) return have.error();
       if (sha256_hex(have->data(), have->size()) != o.object)
         return Error::fmt("%s: pool object content does not match its name (tampered or corrupt pool)", path.c_str());
+      if (immutable) UK_TRY(make_immutable(path));
       stats->reused++;
       continue;
     }
     if (errno != ENOENT) return Error::fmt("%s: %s", path.c_str(), std::strerror(errno));
     UK_TRY(write_file_atomic(path, o.bytes.data(), o.bytes.size(), kPoolObjectMode));
+    if (immutable) UK_TRY(make_immutable(path));
     stats->written++;
     stats->bytes_written += o.bytes.size();
   }

@@ -34,6 +34,7 @@ struct Global {
   std::string pool;
   std::string registry;
   bool verbose = false;
+  bool immutable = false; // extract/pack: FS_IMMUTABLE_FL on pool objects
 
   std::string pool_dir() const { return resolve_pool_dir(pool.c_str()); }
   std::string registry_path() const {
@@ -79,7 +80,7 @@ Status run_pack_app(const Global &g, const std::string &spec, const std::string 
   auto plan = load_plan(g, elf);                      // shared vs private split
   if (!plan) return plan.error();
   ExtractStats st;
-  UK_TRY(extract_objects(*plan, g.pool_dir(), &st));  // pool objects
+  UK_TRY(extract_objects(*plan, g.pool_dir(), &st, g.immutable)); // pool objects
   UK_TRY(write_image(*plan, dir + "/" + app + ".img")); // private image
   UK_TRY(write_desc(*plan, dir + "/" + app + ".desc", elf, dir + "/" + app + ".img"));
   if (g.verbose)
@@ -100,6 +101,8 @@ int main(int argc, char **argv) {
   cli.add_option("--registry", g.registry,
                  "layout registry file (default $UK_SLT_REGISTRY or <pool>/layout-registry.json)");
   cli.add_flag("-v,--verbose", g.verbose, "print what each stage does");
+  cli.add_flag("--immutable", g.immutable,
+               "extract/pack: make pool objects immutable (FS_IMMUTABLE_FL; needs CAP_LINUX_IMMUTABLE)");
 
   // align
   AlignOptions aopt;
@@ -159,7 +162,7 @@ int main(int argc, char **argv) {
       auto plan = load_plan(g, e);
       if (!plan) return fail(plan.error());
       ExtractStats st;
-      Status s = extract_objects(*plan, g.pool_dir(), &st);
+      Status s = extract_objects(*plan, g.pool_dir(), &st, g.immutable);
       if (!s) return fail(s.error());
       if (g.verbose) std::fprintf(stderr, "extract: %s: %zu written, %zu already there\n", e.c_str(), st.written, st.reused);
     }
