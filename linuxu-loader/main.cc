@@ -95,7 +95,7 @@ int main(int argc, char **argv, char **envp) {
     die(Error::fmt("%s: platform '%s' cannot run in Linux userspace (use uk-kvm-run)", opt.desc, g_desc.platform));
   const char *pool = resolve_pool_dir(opt.pool);
   MapStats ms;
-  if (Status s = map_unikernel(g_desc, opt.desc, pool, opt.verbose, &ms); !s) die(s.error()); // 3. map
+  if (Status s = map_unikernel(g_desc, opt.desc, pool, opt.verbose, &ms, opt.verify); !s) die(s.error()); // 3. map
   auto stack = build_initial_stack(EntryInfo{g_desc.phdr, g_desc.phnum, g_desc.entry, 0}, opt.app_argc, opt.app_argv,
                                    envp);                                           // 4. stack
   if (!stack) die(stack.error());

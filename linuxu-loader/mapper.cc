@@ -47,15 +47,29 @@ Status sibling(const char *desc_path, const char *rel, char *out, size_t cap) {
   return {};
 }
 
+// --verify only: the object's path and library name the error.
+[[gnu::noinline]] Status verify_object(int fd, const char *pool_dir, const DescLib &lib) {
+  char what[4096 + 64];
+  std::snprintf(what, sizeof what, "%s/%s (library %s)", pool_dir, lib.object, lib.name);
+  return verify_pool_object(fd, lib.object_size, lib.object, what);
+}
+
 } // namespace
 
-Status map_unikernel(const Desc &d, const char *desc_path, const char *pool_dir, bool verbose, MapStats *stats) {
+Status map_unikernel(const Desc &d, const char *desc_path, const char *pool_dir, bool verbose, MapStats *stats,
+                     bool verify) {
   // Open every pool object first: all checks before any mapping.
   int lib_fd[kDescMaxLibs];
   auto dirfd = open_pool_dir(pool_dir);
   if (!dirfd) return dirfd.error();
   for (uint32_t i = 0; i < d.nlibs; i++) {
     auto fd = open_pool_object(*dirfd, pool_dir, d.libs[i].object, d.libs[i].object_size);
+    if (fd && verify) {
+      if (Status v = verify_object(*fd, pool_dir, d.libs[i]); !v) {
+        close(*fd);
+        fd = v.error();
+      }
+    }
     if (!fd) {
       for (uint32_t j = 0; j < i; j++) close(lib_fd[j]);
       close(*dirfd);

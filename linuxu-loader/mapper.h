@@ -16,6 +16,9 @@ struct MapStats {
   uint64_t shared_pages = 0, private_pages = 0, maps = 0;
 };
 
-Status map_unikernel(const Desc &d, const char *desc_path, const char *pool_dir, bool verbose, MapStats *stats);
+// verify: hash each pool object (common/pool.h verify_pool_object) before
+// anything is mapped at the unikernel's addresses.
+Status map_unikernel(const Desc &d, const char *desc_path, const char *pool_dir, bool verbose, MapStats *stats,
+                     bool verify = false);
 
 } // namespace uk

@@ -11,6 +11,7 @@ void print_loader_usage() {
              "options:\n"
              "  --pool DIR   pool directory (default $UK_SLT_POOL, else /dev/shm/uk-pool)\n"
              "  --stats      print load time, pages mapped and page faults to stderr\n"
+             "  --verify     check every pool object's content against its name (SHA-256)\n"
              "  -v           print every mapping to stderr\n"
              "  --help       show this help\n"
              "  --version    show the version\n"
@@ -30,6 +31,7 @@ Status parse_loader_options(int argc, char **argv, LoaderOptions *o) {
     if (std::strcmp(a, "--help") == 0 || std::strcmp(a, "-h") == 0) o->help = true;
     else if (std::strcmp(a, "--version") == 0) o->version = true;
     else if (std::strcmp(a, "--stats") == 0) o->stats = true;
+    else if (std::strcmp(a, "--verify") == 0) o->verify = true;
     else if (std::strcmp(a, "-v") == 0 || std::strcmp(a, "--verbose") == 0) o->verbose = true;
     else if (std::strcmp(a, "--pool") == 0) {
       if (i + 1 >= argc) return Error::fmt("--pool needs a directory");

@@ -12,6 +12,7 @@ struct LoaderOptions {
   const char *desc = nullptr; // app.desc
   bool stats = false;
   bool verbose = false;
+  bool verify = false; // --verify: hash every pool object against its name
   bool help = false;
   bool version = false;
   int app_argc = 0;       // argv for the app: desc path, then its arguments

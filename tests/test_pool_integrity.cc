@@ -1,5 +1,6 @@
-// Issue 7 item 10 end to end: objects of another owner refused, immutable
-// objects, instances run as another user.
+// Issue 7 items 9 and 10 end to end: pool objects checked against their
+// names (uk-slt fsck, uk-slt-run --verify, report), objects of another owner
+// refused, immutable objects, instances run as another user.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -30,6 +31,13 @@ std::vector<std::string> split_lines(const std::string &s) {
   return out;
 }
 
+// Pool object names in `pool`.
+size_t count_objects(const std::string &pool) {
+  size_t n = 0;
+  for (const std::string &name : split_lines(run({"/bin/ls", "-A", pool}).out)) n += is_object_name(name);
+  return n;
+}
+
 // Clears FS_IMMUTABLE_FL where set, then removes the tree.
 void remove_tree(const std::string &dir) {
   std::string pool = dir + "/pool";
@@ -40,6 +48,16 @@ void remove_tree(const std::string &dir) {
     close(dfd);
   }
   std::system(("chmod -R u+w " + dir + "; rm -rf " + dir).c_str());
+}
+
+// Rewrites byte `at` of a read-only file, keeping its size and mode.
+void flip_byte(const std::string &path, size_t at) {
+  chmod(path.c_str(), 0644);
+  std::string bytes = read_text(path);
+  ASSERT_LT(at, bytes.size());
+  bytes[at] = static_cast<char>(bytes[at] ^ 0x5a);
+  write_text(path, bytes);
+  chmod(path.c_str(), 0444);
 }
 
 class PoolIntegrity : public ::testing::Test {
@@ -55,9 +73,81 @@ protected:
   }
   void TearDown() override { remove_tree(dir); }
   std::string path_of(const std::string &lib) { return pool + "/" + object_of[lib]; }
+  RunResult fsck(const std::vector<std::string> &extra = {}) {
+    std::vector<std::string> argv = {kTool, "--pool", pool, "fsck"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run(argv);
+  }
   std::string dir, pool, desc;
   std::map<std::string, std::string> object_of;
 };
+
+TEST_F(PoolIntegrity, LoaderVerifyRefusesTamperedObject) {
+  RunResult good = run({kLoader, "--verify", "--pool", pool, desc, "ok"});
+  ASSERT_EQ(good.status, 0) << good.err;
+  EXPECT_NE(good.out.find("arg 1: ok"), std::string::npos);
+  flip_byte(path_of("musl"), 100);
+  RunResult r = run({kLoader, "--verify", "--pool", pool, desc});
+  EXPECT_EQ(r.status, 127) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_EQ(r.err.rfind("uk-slt-run: " + path_of("musl") + " (library musl): pool object content does not match its "
+                        "name (sha256 ",
+                        0),
+            0u)
+      << r.err;
+  EXPECT_EQ(split_lines(r.err).size(), 1u) << r.err;
+}
+
+TEST_F(PoolIntegrity, FsckPassesACleanPool) {
+  RunResult r = fsck();
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  size_t n = count_objects(pool);
+  EXPECT_GE(n, 3u);
+  EXPECT_EQ(r.out, "fsck: " + pool + ": " + std::to_string(n) + " objects, 0 bad, 0 immutable\n");
+}
+
+TEST_F(PoolIntegrity, FsckReportsEachBadObjectOnOneLine) {
+  flip_byte(path_of("musl"), 4096);   // content
+  chmod(path_of("boot").c_str(), 0644); // mode
+  std::string junk(64, 'f');            // a name that is not its content's hash, wrong size too
+  write_text(pool + "/" + junk, std::string(4096, 'j'));
+  chmod((pool + "/" + junk).c_str(), 0444);
+  RunResult r = fsck();
+  EXPECT_EQ(r.status, 1) << r.err;
+  std::vector<std::string> want = {
+      "uk-slt: fsck: " + path_of("musl") + ": pool object content does not match its name (sha256 ",
+      "uk-slt: fsck: " + path_of("boot") + ": pool object is writable (mode 0644)",
+      "uk-slt: fsck: " + pool + "/" + junk + ": pool object content does not match its name (sha256 "};
+  std::vector<std::string> got = split_lines(r.err);
+  ASSERT_EQ(got.size(), 3u) << r.err;
+  for (const std::string &w : want)
+    EXPECT_TRUE(std::any_of(got.begin(), got.end(), [&](const std::string &g) { return g.rfind(w, 0) == 0; }))
+        << w << "\n" << r.err;
+  EXPECT_NE(r.out.find(" 3 bad, "), std::string::npos) << r.out;
+  // --remove deletes exactly those; the pool is clean afterwards.
+  RunResult rm = fsck({"--remove"});
+  EXPECT_EQ(rm.status, 1);
+  EXPECT_NE(rm.out.find(" 3 bad, 0 immutable, 3 removed"), std::string::npos) << rm.out;
+  EXPECT_NE(access(path_of("musl").c_str(), F_OK), 0);
+  EXPECT_EQ(fsck().status, 0);
+}
+
+TEST_F(PoolIntegrity, FsckRefusesObjectOfAnotherOwnerAndSymlinks) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (chown to another user)";
+  ASSERT_EQ(chown(path_of("musl").c_str(), 12345, 12345), 0);
+  std::string link(64, 'c');
+  ASSERT_EQ(symlink(path_of("boot").c_str(), (pool + "/" + link).c_str()), 0);
+  RunResult r = fsck();
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("uk-slt: fsck: " + path_of("musl") + ": pool object is owned by uid 12345, neither root nor "
+                       "the caller (uid 0)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("uk-slt: fsck: " + pool + "/" + link + ": pool object is a symbolic link"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(split_lines(r.err).size(), 2u) << r.err;
+}
 
 TEST_F(PoolIntegrity, LoaderRefusesObjectOfAnotherOwner) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root (chown to another user)";
@@ -89,7 +179,7 @@ TEST_F(PoolIntegrity, InstanceAsAnotherUserCannotRewriteThePool) {
     cmd.insert(cmd.begin(), as_nobody.begin(), as_nobody.end());
     return run(cmd);
   };
-  RunResult r = nobody({kLoader, "--pool", top + "/pool", top + "/helloworld.desc", "as-nobody"});
+  RunResult r = nobody({kLoader, "--verify", "--pool", top + "/pool", top + "/helloworld.desc", "as-nobody"});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("arg 1: as-nobody"), std::string::npos) << r.out;
   std::string obj = top + "/pool/" + object_of["musl"];
@@ -101,9 +191,18 @@ TEST_F(PoolIntegrity, InstanceAsAnotherUserCannotRewriteThePool) {
   std::system(("rm -rf " + top).c_str());
 }
 
+TEST_F(PoolIntegrity, ReportNoticesTamperedObject) {
+  ASSERT_EQ(run({kTool, "--pool", pool, "report", desc}).status, 0);
+  flip_byte(path_of("musl"), 7);
+  RunResult r = run({kTool, "--pool", pool, "report", desc});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "uk-slt: " + path_of("musl") +
+                       ": pool object content does not match its name (corrupt or tampered pool; run uk-slt fsck)\n");
+}
+
 // --immutable: FS_IMMUTABLE_FL on every object; root cannot open one for
-// writing.
-TEST(ImmutablePool, PackSetsTheFlag) {
+// writing; fsck counts them and --remove still deletes a bad one.
+TEST(ImmutablePool, PackSetsTheFlagAndFsckHandlesIt) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root (CAP_LINUX_IMMUTABLE)";
   char tmpl[] = "/dev/shm/uk-imm-test.XXXXXX"; // tmpfs, as the default pool
   ASSERT_NE(mkdtemp(tmpl), nullptr);
@@ -124,7 +223,22 @@ TEST(ImmutablePool, PackSetsTheFlag) {
     EXPECT_EQ(errno, EPERM);
     EXPECT_NE(chmod(obj.c_str(), 0644), 0);
   }
-  EXPECT_EQ(run({kLoader, "--pool", pool, dir + "/out/helloworld/helloworld.desc"}).status, 0);
+  EXPECT_EQ(run({kLoader, "--verify", "--pool", pool, dir + "/out/helloworld/helloworld.desc"}).status, 0);
+  // A bad object that is immutable: fsck reports it, --remove clears the
+  // flag and deletes it.
+  std::string bad = pool + "/" + std::string(64, 'e');
+  write_text(bad, std::string(4096, 'b'));
+  chmod(bad.c_str(), 0444);
+  int fd = open(bad.c_str(), O_RDONLY);
+  ASSERT_TRUE(set_immutable(fd, bad.c_str()).is_ok());
+  close(fd);
+  size_t n = count_objects(pool);
+  RunResult f = run({kTool, "--pool", pool, "fsck", "--remove"});
+  EXPECT_EQ(f.status, 1);
+  EXPECT_NE(f.out.find(std::to_string(n) + " objects, 1 bad, " + std::to_string(n) + " immutable, 1 removed"),
+            std::string::npos)
+      << f.out << f.err;
+  EXPECT_NE(access(bad.c_str(), F_OK), 0);
   remove_tree(dir);
   EXPECT_NE(access(dir.c_str(), F_OK), 0) << dir << " left behind";
 }

@@ -5,6 +5,7 @@
 //   minify   private pages (app region + writable data) -> <app>.img
 //   desc     <app>.desc, what uk-slt-run needs to start the app
 //   report   how much of a set of apps is shared, page by page
+//   fsck     pool integrity: every object against its name, type, mode, owner
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -16,6 +17,7 @@
 
 #include "align.h"
 #include "fs_util.h"
+#include "fsck.h"
 #include "image_plan.h"
 #include "pool.h"
 #include "registry.h"
@@ -136,6 +138,11 @@ int main(int argc, char **argv) {
   report->add_option("descs", ropt.descs, "description files")->required();
   report->add_flag("--json", ropt.json, "machine-readable output");
 
+  // fsck
+  FsckOptions fopt;
+  auto *fsck = cli.add_subcommand("fsck", "check every pool object against its name, type, mode, owner and size");
+  fsck->add_flag("--remove", fopt.remove, "delete bad objects (clearing the immutable flag first)");
+
   // pack
   std::vector<std::string> specs;
   std::string out_dir = ".";
@@ -184,6 +191,14 @@ int main(int argc, char **argv) {
     ropt.pool_dir = g.pool_dir();
     Status s = run_report(ropt);
     return s ? 0 : fail(s.error());
+  }
+  if (*fsck) {
+    fopt.pool_dir = g.pool_dir();
+    auto r = run_fsck(fopt);
+    if (!r) return fail(r.error());
+    std::printf("fsck: %s: %zu objects, %zu bad, %zu immutable%s\n", fopt.pool_dir.c_str(), r->objects, r->bad,
+                r->immutable, fopt.remove ? (", " + std::to_string(r->removed) + " removed").c_str() : "");
+    return r->bad ? 1 : 0;
   }
   if (*pack) {
     bool tty = isatty(2);
