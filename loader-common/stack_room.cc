@@ -1,6 +1,7 @@
 #include "stack_room.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -13,6 +14,13 @@ namespace {
 
 // /proc/self/maps of a loader is a few dozen lines; more is read in pieces.
 char g_maps[16384];
+// Highest end of a fixed mapping that starts below the stack pointer.
+uint64_t g_fixed_end_below_sp = 0;
+// mincore's vector for the fast path: enough for the largest block
+// build_initial_stack makes (512 KiB) and its margin.
+unsigned char g_incore[160];
+
+uint64_t stack_pointer() { return reinterpret_cast<uint64_t>(__builtin_frame_address(0)); }
 
 uint64_t hex(const char *&p, const char *end) {
   uint64_t v = 0;
@@ -107,9 +115,19 @@ Status stack_room(const StackView &v, uint64_t bytes) {
   return {};
 }
 
+void note_fixed_mapping(uint64_t start, uint64_t end) {
+  if (start < stack_pointer() && end > g_fixed_end_below_sp) g_fixed_end_below_sp = end;
+}
+
 Status check_stack_room(uint64_t bytes) {
   StackView v;
-  v.sp = reinterpret_cast<uint64_t>(__builtin_frame_address(0));
+  v.sp = stack_pointer();
+  if (bytes <= v.sp) {
+    uint64_t low = page_down(v.sp - bytes), len = page_up(v.sp) - low;
+    if (len / kPageSize <= sizeof g_incore && g_fixed_end_below_sp <= low &&
+        mincore(reinterpret_cast<void *>(low), len, g_incore) == 0)
+      return {};
+  }
   struct rlimit rl;
   if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) v.rlimit = rl.rlim_cur;
   if (!read_stack_vma(&v)) v.vma_start = v.vma_end = v.prev_end = 0;

@@ -29,8 +29,17 @@ struct StackView {
 // Can [sp - bytes, sp) be written, growing the stack if needed?
 Status stack_room(const StackView &v, uint64_t bytes);
 
-// Reads the StackView of the calling thread and checks `bytes`. If
-// /proc/self/maps cannot be read, only RLIMIT_STACK is checked.
+// Reads the StackView of the calling thread and checks `bytes`. Fast path
+// (one mincore): the whole range is mapped already and no fixed mapping the
+// loader made (note_fixed_mapping) reaches into it, so it is the stack's own
+// memory. Otherwise /proc/self/maps decides (reading it costs about as much
+// as the rest of the start-up); if it cannot be read, only RLIMIT_STACK is
+// checked.
 Status check_stack_room(uint64_t bytes);
+
+// Called by a loader for every mapping it places at a fixed address (a desc
+// map may sit right below the stack, where mincore cannot tell it from the
+// stack). Mappings the kernel places keep the stack guard gap.
+void note_fixed_mapping(uint64_t start, uint64_t end);
 
 } // namespace uk
