@@ -11,6 +11,7 @@
 
 #include "layout.h"
 #include "pool.h"
+#include "stack_room.h"
 
 namespace uk {
 namespace {
@@ -35,6 +36,7 @@ Status map_at(uint64_t vaddr, uint64_t len, int prot, int flags, int fd, uint64_
     return Error::fmt("%s: kernel placed [0x%lx, +0x%lx) elsewhere (no MAP_FIXED_NOREPLACE?)", what,
                       static_cast<unsigned long>(vaddr), static_cast<unsigned long>(len));
   }
+  note_fixed_mapping(vaddr, vaddr + len); // for the initial stack's room check
   return {};
 }
 
@@ -109,20 +111,24 @@ Status map_unikernel(const Desc &d, const char *desc_path, const char *pool_dir,
       stats->shared_pages += m.size / kPageSize;
     } else {
       uint64_t file_part = page_up(m.filesz);
+      if (file_part) s = map_at(m.vaddr, file_part, prot, MAP_PRIVATE, img, m.offset, image_path);
       // The bytes after filesz in its last page must read as zero, as the
-      // kernel's ELF loader guarantees for bss; a map without write access
-      // is mapped read-write (never executable) for that, then given its
-      // final protection.
-      bool tail = file_part != m.filesz;
-      int first_prot = tail && !(m.prot & kProtW) ? PROT_READ | PROT_WRITE : prot;
-      if (file_part) s = map_at(m.vaddr, file_part, first_prot, MAP_PRIVATE, img, m.offset, image_path);
-      if (s && tail) {
+      // kernel's ELF loader guarantees for bss. Usually they are already; if
+      // not, a map without write access is made read-write (never
+      // executable) for the memset, then given its final protection back.
+      if (s && file_part != m.filesz) {
         uint8_t *rest = reinterpret_cast<uint8_t *>(m.vaddr + m.filesz);
         size_t n = file_part - m.filesz;
         bool zero = true;
         for (size_t k = 0; k < n && zero; k++) zero = rest[k] == 0;
-        if (!zero) std::memset(rest, 0, n);
-        if (first_prot != prot && mprotect(reinterpret_cast<void *>(m.vaddr), file_part, prot) != 0)
+        void *last = reinterpret_cast<void *>(page_down(m.vaddr + m.filesz));
+        bool ro = !(m.prot & kProtW);
+        if (!zero && ro && mprotect(last, kPageSize, PROT_READ | PROT_WRITE) != 0)
+          s = Error::fmt("%s: cannot zero the tail of [0x%lx, 0x%lx): %s", image_path,
+                         static_cast<unsigned long>(m.vaddr), static_cast<unsigned long>(m.vaddr + file_part),
+                         std::strerror(errno));
+        if (s && !zero) std::memset(rest, 0, n);
+        if (s && !zero && ro && mprotect(last, kPageSize, prot) != 0)
           s = Error::fmt("%s: cannot protect [0x%lx, 0x%lx): %s", image_path, static_cast<unsigned long>(m.vaddr),
                          static_cast<unsigned long>(m.vaddr + file_part), std::strerror(errno));
       }
