@@ -4,7 +4,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
+
+#include "layout.h"
+#include "sha256.h"
 
 namespace uk {
 
@@ -22,11 +26,34 @@ bool is_object_name(std::string_view s) {
   return true;
 }
 
-Status check_pool_object(const struct stat &st, const char *path, uint64_t expected_size) {
+namespace {
+
+bool trusted_owner(uid_t uid) { return uid == 0 || uid == geteuid(); }
+
+Status check_type_mode_owner(const struct stat &st, const char *path) {
   if (!S_ISREG(st.st_mode)) return Error::fmt("%s: pool object is not a regular file", path);
   if (st.st_mode & 0222)
     return Error::fmt("%s: pool object is writable (mode %04o); pool objects must be read-only (0444)", path,
                       static_cast<unsigned>(st.st_mode & 07777));
+  if (!trusted_owner(st.st_uid))
+    return Error::fmt("%s: pool object is owned by uid %u, neither root nor the caller (uid %u): its owner could make "
+                      "it writable",
+                      path, static_cast<unsigned>(st.st_uid), static_cast<unsigned>(geteuid()));
+  return {};
+}
+
+} // namespace
+
+Status check_pool_object_any_size(const struct stat &st, const char *path) {
+  UK_TRY(check_type_mode_owner(st, path));
+  if (st.st_size <= 0 || !page_aligned(static_cast<uint64_t>(st.st_size)))
+    return Error::fmt("%s: pool object has %ld bytes, not a positive multiple of the page size", path,
+                      static_cast<long>(st.st_size));
+  return {};
+}
+
+Status check_pool_object(const struct stat &st, const char *path, uint64_t expected_size) {
+  UK_TRY(check_type_mode_owner(st, path));
   if (static_cast<uint64_t>(st.st_size) != expected_size)
     return Error::fmt("%s: pool object has %ld bytes, the desc expects %lu", path, static_cast<long>(st.st_size),
                       static_cast<unsigned long>(expected_size));
@@ -94,11 +121,28 @@ Result<int> open_pool_object(int dirfd, const char *dir, const char *object, uin
     close(fd);
     return object_error(dir, object, e, "stat");
   }
-  if (!S_ISREG(st.st_mode) || (st.st_mode & 0222) || static_cast<uint64_t>(st.st_size) != expected_size) {
+  if (!S_ISREG(st.st_mode) || (st.st_mode & 0222) || !trusted_owner(st.st_uid) ||
+      static_cast<uint64_t>(st.st_size) != expected_size) {
     close(fd);
     return check_error(dir, object, st, expected_size);
   }
   return fd;
+}
+
+Status verify_pool_object(int fd, uint64_t size, const char *object, const char *what) {
+  char got[kSha256HexLen + 1] = "";
+  if (size == 0) {
+    sha256_hex("", 0, got);
+  } else {
+    void *p = mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) return Error::fmt("%s: cannot map pool object to verify it: %s", what, std::strerror(errno));
+    sha256_hex(p, size, got);
+    munmap(p, size);
+  }
+  if (std::strncmp(got, object, kSha256HexLen) != 0 || std::strlen(object) != kSha256HexLen)
+    return Error::fmt("%s: pool object content does not match its name (sha256 %s): corrupt or tampered pool", what,
+                      got);
+  return {};
 }
 
 } // namespace uk

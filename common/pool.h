@@ -24,8 +24,20 @@ const char *resolve_pool_dir(const char *flag);
 bool is_object_name(std::string_view s);
 
 // Checks what the loader relies on: a regular file of exactly the expected
-// size that nobody may write (no write bit at all).
+// size that nobody may write (no write bit at all), owned by root or by the
+// caller (the owner of a file can always chmod it writable again, so an
+// object owned by anyone else could be patched under a running instance).
 Status check_pool_object(const struct stat &st, const char *path, uint64_t expected_size);
+// The same checks without an expected size (fsck): the size must be a
+// positive multiple of the page size, as every object extract writes.
+Status check_pool_object_any_size(const struct stat &st, const char *path);
+
+// Content check: the SHA-256 of the object's bytes must be its name. Maps
+// the fd read-only (the page-cache pages an instance maps, no read copy),
+// hashes, unmaps. `what` names the object in the error (a path, or a path
+// and a library). Used by `uk-slt fsck` and `uk-slt-run --verify`.
+Status verify_pool_object(int fd, uint64_t size, const char *object, const char *what);
+
 
 // Opens <dir>/<object> read-only without following symlinks or blocking on
 // FIFOs, then checks it. Returns the fd. `dirfd` is an fd of `dir` (from

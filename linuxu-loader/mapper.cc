@@ -13,6 +13,7 @@
 #include "pool.h"
 #include "relocate.h"
 #include "sha256.h"
+#include "stack_room.h"
 
 namespace uk {
 namespace {
@@ -51,6 +52,7 @@ Status map_at(uint64_t vaddr, uint64_t len, int prot, int flags, int fd, uint64_
     return Error::fmt("%s: map %u: kernel placed [0x%lx, +0x%lx) elsewhere (no MAP_FIXED_NOREPLACE?)", n.desc,
                       n.index, static_cast<unsigned long>(vaddr), static_cast<unsigned long>(len));
   }
+  note_fixed_mapping(vaddr, vaddr + len); // for the initial stack's room check
   return {};
 }
 
@@ -84,6 +86,13 @@ Status verify_image(int fd, const Desc &d, const char *image_path) {
   return {};
 }
 
+// --verify only: the object's path and library name the error.
+[[gnu::noinline]] Status verify_object(int fd, const char *pool_dir, const DescLib &lib) {
+  char what[4096 + 64];
+  std::snprintf(what, sizeof what, "%s/%s (library %s)", pool_dir, lib.object, lib.name);
+  return verify_pool_object(fd, lib.object_size, lib.object, what);
+}
+
 } // namespace
 
 Status map_unikernel(Desc *dp, const char *desc_path, const char *pool_dir, const MapOptions &opt, MapStats *stats) {
@@ -94,6 +103,12 @@ Status map_unikernel(Desc *dp, const char *desc_path, const char *pool_dir, cons
   if (!dirfd) return dirfd.error();
   for (uint32_t i = 0; i < d.nlibs; i++) {
     auto fd = open_pool_object(*dirfd, pool_dir, d.libs[i].object, d.libs[i].object_size);
+    if (fd && opt.verify) {
+      if (Status v = verify_object(*fd, pool_dir, d.libs[i]); !v) {
+        close(*fd);
+        fd = v.error();
+      }
+    }
     if (!fd) {
       for (uint32_t j = 0; j < i; j++) close(lib_fd[j]);
       close(*dirfd);
@@ -148,13 +163,24 @@ Status map_unikernel(Desc *dp, const char *desc_path, const char *pool_dir, cons
       uint64_t file_part = page_up(m.filesz);
       if (file_part) s = map_at(vaddr, file_part, prot, MAP_PRIVATE | fixed, img, m.offset, name, "image");
       // The bytes after filesz in its last page must read as zero, as the
-      // kernel's ELF loader guarantees for bss.
-      if (s && (prot & PROT_WRITE) && file_part != m.filesz) {
-        uint8_t *tail = reinterpret_cast<uint8_t *>(vaddr + m.filesz);
+      // kernel's ELF loader guarantees for bss. Usually they are already; if
+      // not, a map without write access is made read-write (never
+      // executable) for the memset, then given its protection back.
+      if (s && file_part != m.filesz) {
+        uint8_t *rest = reinterpret_cast<uint8_t *>(vaddr + m.filesz);
         size_t n = file_part - m.filesz;
         bool zero = true;
-        for (size_t k = 0; k < n && zero; k++) zero = tail[k] == 0;
-        if (!zero) std::memset(tail, 0, n);
+        for (size_t k = 0; k < n && zero; k++) zero = rest[k] == 0;
+        void *last = reinterpret_cast<void *>(page_down(vaddr + m.filesz));
+        bool ro = !(prot & PROT_WRITE);
+        if (!zero && ro && mprotect(last, kPageSize, PROT_READ | PROT_WRITE) != 0)
+          s = Error::fmt("%s: cannot zero the tail of [0x%lx, 0x%lx): %s", image_path,
+                         static_cast<unsigned long>(vaddr), static_cast<unsigned long>(vaddr + file_part),
+                         std::strerror(errno));
+        if (s && !zero) std::memset(rest, 0, n);
+        if (s && !zero && ro && mprotect(last, kPageSize, prot) != 0)
+          s = Error::fmt("%s: cannot protect [0x%lx, 0x%lx): %s", image_path, static_cast<unsigned long>(vaddr),
+                         static_cast<unsigned long>(vaddr + file_part), std::strerror(errno));
       }
       if (s && m.size > file_part)
         s = map_at(vaddr + file_part, m.size - file_part, prot, MAP_PRIVATE | MAP_ANONYMOUS | fixed, -1, 0, name,

@@ -28,7 +28,7 @@ struct MapStats {
 
 struct MapOptions {
   bool verbose = false;
-  bool verify = false; // check the image's sha256 against the desc
+  bool verify = false; // every pool object against its name and the image against the desc (sha256)
   Rng *rng = nullptr;  // layout aslr
 };
 

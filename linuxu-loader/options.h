@@ -17,6 +17,7 @@ struct LoaderOptions {
   bool have_seed = false; // --seed N: layout aslr from a deterministic PRNG
   uint64_t seed = 0;
   bool verbose = false;
+  bool verify = false; // --verify: hash every pool object against its name
   bool help = false;
   bool version = false;
   int app_argc = 0;       // argv for the app: desc path, then its arguments

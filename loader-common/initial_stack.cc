@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "layout.h"
+#include "stack_room.h"
 
 extern "C" const Elf64_Ehdr __ehdr_start; // defined by the linker
 
@@ -75,6 +76,9 @@ Result<InitialStack> build_initial_stack(const EntryInfo &d, int argc, char **ar
   std::memcpy(&s[w++], kPlatform, sizeof kPlatform);
   g_fixups[0] = random_at;
   g_fixups[1] = platform_at;
+  // uk_enter copies the block below its stack pointer (16-byte aligned),
+  // and the entry needs at least a page of stack after it.
+  UK_TRY(check_stack_room(w * 8 + 16 + kPageSize));
   return InitialStack{g_words, w, g_fixups};
 }
 

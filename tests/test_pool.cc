@@ -1,6 +1,7 @@
 // Pool object naming and the checks every loader applies before mapping.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -95,6 +96,44 @@ TEST_F(PoolTest, MissingPoolDirectory) {
   auto r = open_pool_dir((dir + "/nope").c_str());
   ASSERT_FALSE(r.ok());
   EXPECT_NE(std::string(r.error().what()).find("nope: cannot open pool directory: No such file"), std::string::npos);
+}
+
+TEST_F(PoolTest, RejectsObjectOwnedByAnotherUser) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (chown to another user)";
+  std::string p = put(kName, 4096, 0444);
+  ASSERT_EQ(chown(p.c_str(), 4321, 0), 0);
+  EXPECT_NE(open_err(kName, 4096).find("owned by uid 4321, neither root nor the caller (uid 0)"), std::string::npos);
+  struct stat st;
+  ASSERT_EQ(stat(p.c_str(), &st), 0);
+  EXPECT_FALSE(check_pool_object_any_size(st, p.c_str()).is_ok());
+}
+
+TEST_F(PoolTest, AnySizeCheckWantsWholePages) {
+  std::string p = put(kName, 4000, 0444);
+  struct stat st;
+  ASSERT_EQ(stat(p.c_str(), &st), 0);
+  Status s = check_pool_object_any_size(st, p.c_str());
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_NE(std::string(s.error().what()).find("has 4000 bytes, not a positive multiple of the page size"),
+            std::string::npos);
+  p = put(std::string(64, 'b'), 0, 0444);
+  ASSERT_EQ(stat(p.c_str(), &st), 0);
+  EXPECT_FALSE(check_pool_object_any_size(st, p.c_str()).is_ok());
+}
+
+TEST_F(PoolTest, VerifyComparesContentWithName) {
+  // sha256 of 4096 'x' bytes, computed independently (sha256sum).
+  const std::string name = "a2e659dacb4691e887ac0139f8893d04764ee197d70fb73d3190d56113d18e3e";
+  std::string p = put(name, 4096, 0444);
+  int fd = open(p.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  EXPECT_TRUE(verify_pool_object(fd, 4096, name.c_str(), p.c_str()).is_ok());
+  Status bad = verify_pool_object(fd, 4096, kName.c_str(), "OBJ (library L)");
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_EQ(std::string(bad.error().what()),
+            "OBJ (library L): pool object content does not match its name (sha256 " + name +
+                "): corrupt or tampered pool");
+  close(fd);
 }
 
 TEST_F(PoolTest, RejectsBadObjectName) {

@@ -30,7 +30,7 @@ Status verify_existing(int dirfd, const std::string &pool_dir, const std::string
 } // namespace
 
 Status put_pool_object(const std::string &pool_dir, const std::string &object, const Bytes &bytes,
-                       ExtractStats *stats) {
+                       ExtractStats *stats, bool immutable) {
   auto dirfd = open_pool_dir(pool_dir.c_str());
   if (!dirfd) return dirfd.error();
   struct Closer {
@@ -38,6 +38,7 @@ Status put_pool_object(const std::string &pool_dir, const std::string &object, c
     ~Closer() { close(fd); }
   } closer{*dirfd};
   struct stat st;
+  bool written = false;
   if (fstatat(*dirfd, object.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
     if (errno != ENOENT) return Error::fmt("%s/%s: %s", pool_dir.c_str(), object.c_str(), std::strerror(errno));
     // New: temp file + rename that never replaces. If another pack wrote
@@ -45,21 +46,23 @@ Status put_pool_object(const std::string &pool_dir, const std::string &object, c
     bool exists = false;
     Status w = write_file_atomic_at(*dirfd, pool_dir, object, bytes.data(), bytes.size(), kPoolObjectMode, true,
                                     &exists);
-    if (w) {
-      stats->written++;
-      stats->bytes_written += bytes.size();
-      return {};
-    }
-    if (!exists) return w;
+    if (!w && !exists) return w;
+    written = w.is_ok();
   }
-  UK_TRY(verify_existing(*dirfd, pool_dir, object, bytes.size()));
-  stats->reused++;
+  if (written) {
+    stats->written++;
+    stats->bytes_written += bytes.size();
+  } else {
+    UK_TRY(verify_existing(*dirfd, pool_dir, object, bytes.size()));
+    stats->reused++;
+  }
+  if (immutable) UK_TRY(make_immutable(pool_dir + "/" + object));
   return {};
 }
 
-Status extract_objects(const ImagePlan &plan, const std::string &pool_dir, ExtractStats *stats) {
+Status extract_objects(const ImagePlan &plan, const std::string &pool_dir, ExtractStats *stats, bool immutable) {
   UK_TRY(make_dirs(pool_dir));
-  for (const PoolObjectPlan &o : plan.objects) UK_TRY(put_pool_object(pool_dir, o.object, o.bytes, stats));
+  for (const PoolObjectPlan &o : plan.objects) UK_TRY(put_pool_object(pool_dir, o.object, o.bytes, stats, immutable));
   return {};
 }
 

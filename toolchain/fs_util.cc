@@ -5,6 +5,8 @@
 #include <cstring>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -151,6 +153,50 @@ Status make_dirs(const std::string &path) {
   struct stat st;
   if (stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return Error::fmt("%s: not a directory", path.c_str());
   return {};
+}
+
+Status set_immutable(int fd, const char *path) {
+  int flags = 0;
+  if (ioctl(fd, FS_IOC_GETFLAGS, &flags) != 0)
+    return Error::fmt("%s: cannot read inode flags: %s", path, std::strerror(errno));
+  if (flags & FS_IMMUTABLE_FL) return {};
+  flags |= FS_IMMUTABLE_FL;
+  if (ioctl(fd, FS_IOC_SETFLAGS, &flags) != 0)
+    return Error::fmt("%s: cannot make immutable: %s", path, std::strerror(errno));
+  return {};
+}
+
+bool is_immutable(int fd) {
+  int flags = 0;
+  return ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & FS_IMMUTABLE_FL);
+}
+
+Status remove_pool_object(int dirfd, const char *dir, const char *name) {
+  int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd >= 0) {
+    struct stat st;
+    int flags = 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 &&
+        (flags & FS_IMMUTABLE_FL)) {
+      flags &= ~FS_IMMUTABLE_FL;
+      if (ioctl(fd, FS_IOC_SETFLAGS, &flags) != 0) {
+        int e = errno;
+        close(fd);
+        return Error::fmt("%s/%s: cannot clear the immutable flag: %s", dir, name, std::strerror(e));
+      }
+    }
+    close(fd);
+  }
+  if (unlinkat(dirfd, name, 0) != 0) return Error::fmt("%s/%s: cannot remove: %s", dir, name, std::strerror(errno));
+  return {};
+}
+
+Status make_immutable(const std::string &path) {
+  int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return Error::fmt("%s: cannot open: %s", path.c_str(), std::strerror(errno));
+  Status s = set_immutable(fd, path.c_str());
+  close(fd);
+  return s;
 }
 
 std::string dirname_of(const std::string &path) {

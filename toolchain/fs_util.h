@@ -59,6 +59,17 @@ private:
 Result<FileLock> lock_file(int dirfd, const std::string &dir, const std::string &name, int op, bool *busy = nullptr);
 
 Status make_dirs(const std::string &path);
+// FS_IMMUTABLE_FL: an immutable file cannot be written, truncated, chmod-ed,
+// renamed or unlinked, by root either, until the flag is cleared (which needs
+// CAP_LINUX_IMMUTABLE). tmpfs and ext4 support it. Toolchain side only
+// (pack --immutable, fsck, gc): the loaders never change the pool. set_immutable returns an
+// error when the file system or the caller cannot (the object stays 0444).
+Status set_immutable(int fd, const char *path);
+bool is_immutable(int fd);
+// Removes <dirfd>/<name>, clearing FS_IMMUTABLE_FL first when it is set.
+Status remove_pool_object(int dirfd, const char *dir, const char *name);
+// Sets FS_IMMUTABLE_FL on an existing file (pool objects: `--immutable`).
+Status make_immutable(const std::string &path);
 std::string dirname_of(const std::string &path);
 std::string basename_of(const std::string &path);
 // Strips directories and the last extension: "a/b/musl.o" -> "musl".

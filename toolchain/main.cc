@@ -7,6 +7,7 @@
 //   report   how much of a set of apps is shared, page by page
 //   gc       remove pool objects, registry slots and temp files no desc uses
 //   ls       pool objects, their sizes and the apps that use them
+//   fsck     pool integrity: every object against its name, type, mode, owner
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -21,6 +22,7 @@
 #include "aslr_pack.h"
 #include "fs_util.h"
 #include "gc.h"
+#include "fsck.h"
 #include "image_plan.h"
 #include "pack.h"
 #include "pool.h"
@@ -41,6 +43,7 @@ struct Global {
   std::string pool;
   std::string registry;
   bool verbose = false;
+  bool immutable = false; // extract/pack: FS_IMMUTABLE_FL on pool objects
 
   std::string pool_dir() const { return resolve_pool_dir(pool.c_str()); }
   std::string registry_path() const {
@@ -100,6 +103,8 @@ int main(int argc, char **argv) {
   cli.add_option("--registry", g.registry,
                  "layout registry file (default $UK_SLT_REGISTRY or <pool>/layout-registry.json)");
   cli.add_flag("-v,--verbose", g.verbose, "print what each stage does");
+  cli.add_flag("--immutable", g.immutable,
+               "extract/pack: make pool objects immutable (FS_IMMUTABLE_FL; needs CAP_LINUX_IMMUTABLE)");
 
   // align
   AlignOptions aopt;
@@ -132,6 +137,11 @@ int main(int argc, char **argv) {
   auto *report = cli.add_subcommand("report", "show which pages a set of apps share");
   report->add_option("descs", ropt.descs, "description files")->required();
   report->add_flag("--json", ropt.json, "machine-readable output");
+
+  // fsck
+  FsckOptions fopt;
+  auto *fsck = cli.add_subcommand("fsck", "check every pool object against its name, type, mode, owner and size");
+  fsck->add_flag("--remove", fopt.remove, "delete bad objects (clearing the immutable flag first)");
 
   // pack
   std::vector<std::string> specs;
@@ -187,7 +197,7 @@ int main(int argc, char **argv) {
       auto plan = load_plan(g, e);
       if (!plan) return fail(plan.error());
       ExtractStats st;
-      Status s = extract_objects(*plan, g.pool_dir(), &st);
+      Status s = extract_objects(*plan, g.pool_dir(), &st, g.immutable);
       if (!s) return fail(s.error());
       if (g.verbose) std::fprintf(stderr, "extract: %s: %zu written, %zu already there\n", e.c_str(), st.written, st.reused);
     }
@@ -221,6 +231,14 @@ int main(int argc, char **argv) {
     Status s = run_verify(vopt);
     return s ? 0 : fail(s.error());
   }
+  if (*fsck) {
+    fopt.pool_dir = g.pool_dir();
+    auto r = run_fsck(fopt);
+    if (!r) return fail(r.error());
+    std::printf("fsck: %s: %zu objects, %zu bad, %zu immutable%s\n", fopt.pool_dir.c_str(), r->objects, r->bad,
+                r->immutable, fopt.remove ? (", " + std::to_string(r->removed) + " removed").c_str() : "");
+    return r->bad ? 1 : 0;
+  }
   if (*pack) {
     bool tty = isatty(2) && !g.verbose;
     AslrPackResult ares;
@@ -232,6 +250,7 @@ int main(int argc, char **argv) {
       p.registry = g.registry_path();
       p.pool_dir = g.pool_dir();
       p.verbose = g.verbose;
+      p.immutable = g.immutable;
       Status s = pack_app(p);
       if (s && aslr) s = run_aslr_pack(g, specs[i], out_dir, &ares);
       if (!s) {

@@ -101,7 +101,7 @@ Status pack_app(const PackOptions &opt) {
   auto plan = plan_image_bytes(*linked, elf, *reg); // shared vs private split, named as it will be
   if (!plan) return plan.error();
   ExtractStats st;
-  UK_TRY(extract_objects(*plan, opt.pool_dir, &st));       // pool objects
+  UK_TRY(extract_objects(*plan, opt.pool_dir, &st, opt.immutable));       // pool objects
   UK_TRY(write_image(*plan, out.add(app + ".img")));        // private image
   UK_TRY(write_desc_rel(*plan, out.add(app + ".desc"), app + ".elf", app + ".img"));
   UK_TRY(out.commit()); // script, ELF, image, then the desc

@@ -22,6 +22,7 @@ struct PackOptions {
   std::string registry;
   std::string pool_dir;
   bool verbose = false;
+  bool immutable = false; // FS_IMMUTABLE_FL on the pool objects (stages.h)
 };
 
 // APP=LIB.o,... split and the app name checked (common/names.h).

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "content_hash.h"
 #include "desc.h"
 #include "fs_util.h"
 #include "layout.h"
@@ -107,6 +108,11 @@ Status run_report(const ReportOptions &opt) {
         UK_TRY(check_pool_object(ost, opath.c_str(), dl.object_size));
         auto bytes = read_file(opath);
         if (!bytes) return bytes.error();
+        // Already read for the page comparison, so the content check is free.
+        if (sha256_hex(bytes->data(), bytes->size()) != dl.object)
+          return Error::fmt("%s: pool object content does not match its name (corrupt or tampered pool; run uk-slt "
+                            "fsck)",
+                            opath.c_str());
         li.variants.push_back({dl.id, dl.object, std::move(*bytes), {}});
         it = li.variants.end() - 1;
         object_sizes[dl.object] = dl.object_size;

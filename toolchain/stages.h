@@ -16,10 +16,13 @@ struct ExtractStats {
 
 // extract: each library's shared pages into the pool, content-addressed,
 // atomically, mode 0444. An object already there is verified, never rewritten.
-Status extract_objects(const ImagePlan &plan, const std::string &pool_dir, ExtractStats *stats);
+// immutable: also set FS_IMMUTABLE_FL on each object (written or reused)
+// where the file system and the caller allow (common/pool.h).
+Status extract_objects(const ImagePlan &plan, const std::string &pool_dir, ExtractStats *stats,
+                       bool immutable = false);
 // One object: written if absent, verified (type, mode, size, hash) if present.
 Status put_pool_object(const std::string &pool_dir, const std::string &object, const Bytes &bytes,
-                       ExtractStats *stats);
+                       ExtractStats *stats, bool immutable = false);
 
 // minify: the app's private image (app region + writable data), nothing shared.
 Status write_image(const ImagePlan &plan, const std::string &image_path);

@@ -95,7 +95,11 @@ struct Way {
 
 std::vector<Way> ways() {
   std::vector<Way> w = {{"direct", {elf_of("nginx")}}, {"uk-slt-run", {kLoader, "--pool", kPool, desc_of("nginx")}}};
-  if (UK_NGINX_DYN) w.push_back({"uk-dyn-run", {kBin + "/uk-dyn-run", kCorpus + "/nginx/nginx.so"}});
+  // uk-dyn-run and the dynamic corpus are part of every build: a build
+  // without them must not pass by running two ways out of three.
+  if (!UK_NGINX_DYN)
+    ADD_FAILURE() << "uk-dyn-run or the dynamic corpus (dyncorpus) is not part of this build: nginx.so cannot run";
+  w.push_back({"uk-dyn-run", {kBin + "/uk-dyn-run", kCorpus + "/nginx/nginx.so"}});
   return w;
 }
 
