@@ -27,6 +27,10 @@ inline constexpr uint64_t kSlotLimit = 0x80000000;
 // a non-canonical address), so a map ending above kUserTop can never load.
 inline constexpr uint64_t kUserMin = 0x10000;
 inline constexpr uint64_t kUserTop = 0x7ffffffff000;
+// The kernel's default stack_guard_gap (256 pages; a boot parameter can
+// change it, /proc does not show it): no mapping may come that close below
+// the stack.
+inline constexpr uint64_t kStackGuardGap = 256 * 4096;
 
 constexpr uint64_t page_down(uint64_t v) { return v & ~(kPageSize - 1); }
 constexpr uint64_t page_up(uint64_t v) { return (v + kPageSize - 1) & ~(kPageSize - 1); }

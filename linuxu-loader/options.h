@@ -13,11 +13,10 @@ struct LoaderOptions {
   const char *pool = nullptr; // --pool DIR (else $UK_SLT_POOL, else /dev/shm/uk-pool)
   const char *desc = nullptr; // app.desc
   bool stats = false;
-  bool verify = false;    // --verify: the private image's sha256 against the desc
+  bool verify = false;    // --verify: pool objects against their names, the image against the desc (sha256)
   bool have_seed = false; // --seed N: layout aslr from a deterministic PRNG
   uint64_t seed = 0;
   bool verbose = false;
-  bool verify = false; // --verify: hash every pool object against its name
   bool help = false;
   bool version = false;
   int app_argc = 0;       // argv for the app: desc path, then its arguments

@@ -29,7 +29,6 @@ namespace uk {
 inline constexpr uint64_t kAslrLow = 1ull << 32;
 inline constexpr uint64_t kStackGapMin = 128ull << 20;
 inline constexpr uint64_t kStackGapMax = 16ull << 30;
-inline constexpr uint64_t kStackGuardGap = 1ull << 20;  // the kernel's stack_guard_gap, 256 pages
 inline constexpr uint64_t kStackRandomMax = 16ull << 30; // x86-64 stack randomisation (22 bits of pages)
 inline constexpr int kPlaceAttempts = 64;              // per block, on collisions
 

@@ -11,11 +11,9 @@
 
 #include "error.h"
 
-namespace uk {
+#include "layout.h" // kStackGuardGap
 
-// The kernel's default stack_guard_gap (256 pages; a boot parameter can
-// change it, /proc does not show it).
-inline constexpr uint64_t kStackGuardGap = 256 * 4096;
+namespace uk {
 
 // What the decision needs, read from the process (or given by a test).
 struct StackView {

@@ -149,9 +149,9 @@ std::map<std::string, unsigned long> pool_mappings(pid_t pid, const std::string 
     std::string path = kPool + "/" + lib.object;
     struct stat st;
     EXPECT_EQ(stat(path.c_str(), &st), 0) << path;
-    auto it = std::find_if(ms.begin(), ms.end(), [&](const Mapping &m) { return m.start == dm.vaddr; });
+    auto it = std::find_if(ms.begin(), ms.end(), [&](const Mapping &m) { return m.start == d->map_addr(dm); });
     if (it == ms.end()) {
-      ADD_FAILURE() << app << ": nothing mapped at 0x" << std::hex << dm.vaddr << " (" << lib.name << ")";
+      ADD_FAILURE() << app << ": nothing mapped at 0x" << std::hex << d->map_addr(dm) << " (" << lib.name << ")";
       continue;
     }
     EXPECT_EQ(it->end - it->start, dm.size) << lib.name;

@@ -25,7 +25,7 @@ TEST(ImageMaps, ReadOnlyMapIsZeroPastItsFileBytes) {
   size_t end = text.rfind("end\n");
   ASSERT_NE(end, std::string::npos);
   const uint64_t at = 0x10000000000; // 1 TiB: far from everything
-  write_text(desc, text.substr(0, end) + "map 0x10000000000 0x2000 r-- image 0x0 0x10\nend\n");
+  write_text(desc, text.substr(0, end) + "block extra 0x2000 0x10000000000\nmap extra 0x0 0x2000 r-- image 0x0 0x10\nend\n");
   HeldProcess p({kLoader, "--pool", dir + "/pool", desc});
   ASSERT_TRUE(p.held());
   std::string mem(0x2000, '\x01');

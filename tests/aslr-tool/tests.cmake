@@ -43,6 +43,7 @@ gtest_discover_tests(uk-aslr-tool-tests DISCOVERY_TIMEOUT 60)
 
 # Test support: runs an ASLR app from its plan in-process (see aslr_exec.cc).
 add_executable(uk-aslr-exec aslr-tool/aslr_exec.cc aslr-tool/block_map.cc ${CMAKE_SOURCE_DIR}/loader-common/initial_stack.cc
+               ${CMAKE_SOURCE_DIR}/loader-common/stack_room.cc
                ${CMAKE_SOURCE_DIR}/loader-common/enter.S)
 target_include_directories(uk-aslr-exec PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${CMAKE_SOURCE_DIR}/loader-common)
 target_link_libraries(uk-aslr-exec PRIVATE ukslt_toolchain)

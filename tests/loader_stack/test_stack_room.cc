@@ -76,7 +76,7 @@ TEST(StackRoom, SltRunWithDescMapJustBelowTheStack) {
   std::string text = read_text(desc);
   size_t end = text.rfind("end\n");
   ASSERT_NE(end, std::string::npos);
-  write_text(desc, text.substr(0, end) + "map 0x7ffffff00000 0x1000 r-- image 0x0 0x0\nend\n");
+  write_text(desc, text.substr(0, end) + "block extra 0x1000 0x7ffffff00000\nmap extra 0x0 0x1000 r-- image 0x0 0x0\nend\n");
   auto args = many_args(20000);
   RunResult r = run(with({"/usr/bin/setarch", "x86_64", "-R", kLoader, "--pool", dir + "/pool", desc}, args));
   expect_stack_error(r, "uk-slt-run", "the mapping ending at 0x7ffffff01000");
