@@ -16,6 +16,9 @@ packages=(
   # nginx: its configure and make (make is in build-essential); the HTTP
   # client of its tests
   curl
+  # real Unikraft builds (unikraft-patches/build.sh): kconfig needs flex and
+  # bison, Unikraft's support scripts python3
+  flex bison python3
 )
 
 missing=()

@@ -95,7 +95,7 @@ TEST(LinkerScript, PlacesEveryPartAtItsSlot) {
   std::snprintf(want, sizeof want, ".uk.musl.rodata 0x%lx : {", static_cast<unsigned long>(slots[1].part_addr(1)));
   EXPECT_NE(script.find(want), std::string::npos);
   EXPECT_NE(script.find("ASSERT(SIZEOF(.uk.musl.text) <="), std::string::npos);
-  EXPECT_NE(script.find(".uk.app 0x401000"), std::string::npos);
+  EXPECT_NE(script.find(".uk.app 0x404000"), std::string::npos);
   EXPECT_NE(script.find("QUAD(main)"), std::string::npos);
   EXPECT_NE(script.find("ENTRY(_start)"), std::string::npos);
   EXPECT_NE(script.find("PT_TLS"), std::string::npos);

@@ -7,6 +7,7 @@
 #include "linker_script.h"
 #include "registry.h"
 #include "run_command.h"
+#include "unikraft_profile.h"
 
 namespace uk {
 
@@ -15,7 +16,7 @@ Status align_app(const AlignOptions &opt) {
   // Load and classify every library (identity = content hash).
   std::vector<Library> libs;
   for (const std::string &p : opt.libs) {
-    auto lib = load_library(p);
+    auto lib = load_library(p, opt.profile);
     if (!lib) return lib.error();
     for (const Library &o : libs)
       if (o.name == lib->name)
@@ -51,7 +52,8 @@ Status align_app(const AlignOptions &opt) {
   }
 
   // Generate the linker script and link.
-  std::string script = make_linker_script(libs, slots);
+  std::string script =
+      opt.profile == Profile::Unikraft ? make_unikraft_script(libs, slots) : make_linker_script(libs, slots);
   std::string script_path = opt.script_out.empty() ? opt.out_elf + ".ld" : opt.script_out;
   UK_TRY(make_dirs(dirname_of(opt.out_elf)));
   UK_TRY(write_file_atomic(script_path, script.data(), script.size(), 0644));
@@ -68,6 +70,13 @@ Status align_app(const AlignOptions &opt) {
     std::remove(tmp_elf.c_str());
     return Error::fmt("%s: link failed (%s exited %d): %s", opt.out_elf.c_str(), opt.linker.c_str(), r->status,
                       first.c_str());
+  }
+  if (opt.profile == Profile::Unikraft) {
+    Status b = fill_unikraft_bootinfo(tmp_elf, opt.unikraft_tree);
+    if (!b) {
+      std::remove(tmp_elf.c_str());
+      return b;
+    }
   }
   if (std::rename(tmp_elf.c_str(), opt.out_elf.c_str()) != 0)
     return Error::fmt("%s: cannot rename the linked ELF into place", opt.out_elf.c_str());

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "error.h"
+#include "library.h"
 
 namespace uk {
 
@@ -16,6 +17,8 @@ struct AlignOptions {
   std::string script_out;        // where to keep the linker script ("" = <out_elf>.ld)
   std::string linker = "ld";
   bool verbose = false;
+  Profile profile = Profile::Corpus; // unikraft: see unikraft_profile.h
+  std::string unikraft_tree;         // unikraft: the tree whose mkbootinfo.py fills .uk_bootinfo
 };
 
 Status align_app(const AlignOptions &opt);

@@ -34,6 +34,10 @@ struct Global {
   std::string pool;
   std::string registry;
   bool verbose = false;
+  std::string profile = "corpus"; // align/pack: corpus | unikraft
+  std::string unikraft_tree;      // unikraft profile: tree with support/scripts/mkbootinfo.py
+
+  Profile link_profile() const { return profile == "unikraft" ? Profile::Unikraft : Profile::Corpus; }
 
   std::string pool_dir() const { return resolve_pool_dir(pool.c_str()); }
   std::string registry_path() const {
@@ -75,6 +79,8 @@ Status run_pack_app(const Global &g, const std::string &spec, const std::string 
   a.out_elf = elf;
   a.script_out = dir + "/" + app + ".ld";
   a.verbose = g.verbose;
+  a.profile = g.link_profile();
+  a.unikraft_tree = g.unikraft_tree;
   UK_TRY(align_app(a));                               // slots + aligned link
   auto plan = load_plan(g, elf);                      // shared vs private split
   if (!plan) return plan.error();
@@ -100,6 +106,13 @@ int main(int argc, char **argv) {
   cli.add_option("--registry", g.registry,
                  "layout registry file (default $UK_SLT_REGISTRY or <pool>/layout-registry.json)");
   cli.add_flag("-v,--verbose", g.verbose, "print what each stage does");
+  cli.add_option("--profile", g.profile,
+                 "align/pack: 'corpus' (our micro-libraries) or 'unikraft' (objects of a Unikraft linuxu build "
+                 "with unikraft-patches/; see README)")
+      ->check(CLI::IsMember({"corpus", "unikraft"}))
+      ->capture_default_str();
+  cli.add_option("--unikraft-tree", g.unikraft_tree,
+                 "unikraft profile: the Unikraft tree whose support/scripts/mkbootinfo.py fills .uk_bootinfo");
 
   // align
   AlignOptions aopt;
@@ -151,6 +164,8 @@ int main(int argc, char **argv) {
   if (*align) {
     aopt.registry = g.registry_path();
     aopt.verbose = g.verbose;
+    aopt.profile = g.link_profile();
+    aopt.unikraft_tree = g.unikraft_tree;
     Status s = align_app(aopt);
     return s ? 0 : fail(s.error());
   }
