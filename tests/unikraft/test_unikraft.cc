@@ -240,3 +240,38 @@ TEST(UnikraftProfile, SectionNamesWithTildeAreQuoted) {
 }
 
 } // namespace
+
+namespace {
+
+// More program headers than one page holds (4096 bytes: 72 of them after
+// the ELF header): 26 libraries with text, rodata and data each, linked,
+// packed and run directly and via uk-slt-run.
+TEST(UnikraftLayout, ManyProgramHeadersFitTheHeaderPages) {
+  std::string dir = work_dir() + "/many";
+  mkdir(dir.c_str(), 0755);
+  std::string libs;
+  for (int i = 0; i < 26; i++) {
+    std::string name = "many" + std::to_string(i);
+    std::string o = compile(name, "const int ro_" + name + "[64] = {" + std::to_string(i) + "};\nint data_" + name +
+                                      "[64] = {1};\nint f_" + name + "(void) { return ro_" + name + "[0] + data_" +
+                                      name + "[0]; }\n");
+    ASSERT_FALSE(o.empty());
+    libs += (libs.empty() ? "" : ",") + o;
+  }
+  // exit(3) by hand: no boot library needed
+  std::string entry = compile("manyentry", "int main(void) { return 0; }\n"
+                                           "void _start(void) { __asm__ volatile(\"mov $60, %eax\\n\\tmov $3, %edi\\n\\t"
+                                           "syscall\"); }\n");
+  ASSERT_FALSE(entry.empty());
+  std::string pool = dir + "/pool";
+  RunResult p = run({kBin + "/uk-slt", "--pool", pool, "pack", "--out-dir", dir, "many=" + entry + "," + libs});
+  ASSERT_EQ(p.status, 0) << p.err;
+  RunResult h = run({"/usr/bin/readelf", "-lW", dir + "/many/many.elf"});
+  size_t loads = 0;
+  for (size_t at = 0; (at = h.out.find("  LOAD ", at)) != std::string::npos; at++) loads++;
+  EXPECT_GT(loads, 72u) << h.out;
+  EXPECT_EQ(run({dir + "/many/many.elf"}).status, 3);
+  EXPECT_EQ(run({kBin + "/uk-slt-run", "--pool", pool, dir + "/many/many.desc"}).status, 3);
+}
+
+} // namespace
