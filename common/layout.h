@@ -1,8 +1,10 @@
 // Architecture and layout facts for x86-64 unikernels, as data.
 //
 // Address map of an aligned static unikernel (identical in every app):
-//   0x400000            ELF header + program headers (kAppHeadersSize: four
-//                       pages, room for 290 program headers; private)
+//   0x400000            header area (kAppHeadersSize: four pages, room for
+//                       290 program headers); the linker puts the ELF header
+//                       and program headers in its top pages, right below
+//                       the app table, so only those pages are in the image
 //   0x404000            app table (struct uk_app_table, see unikernels/boot;
 //                       struct uk_slt_table for Unikraft apps, see
 //                       unikraft-patches/); UK_APP_TABLE_ADDR in
