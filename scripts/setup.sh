@@ -13,12 +13,16 @@ packages=(
   # third-party workloads: apt-get source (dpkg-source), SQLite's amalgamation
   # (tclsh); the host references of their tests
   dpkg-dev tcl sqlite3 libsqlite3-dev lua5.4 zlib1g-dev
+  # examples/bzip2: the host reference of its test (tests/install)
+  bzip2
   # nginx: its configure and make (make is in build-essential); the HTTP
   # client of its tests
   curl
   # real Unikraft builds (unikraft-patches/build.sh): kconfig needs flex and
   # bison, Unikraft's support scripts python3
   flex bison python3
+  # fuzzers (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()
