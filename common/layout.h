@@ -1,9 +1,16 @@
 // Architecture and layout facts for x86-64 unikernels, as data.
 //
 // Address map of an aligned static unikernel (identical in every app):
-//   0x400000            ELF header + program headers (one page, private)
-//   0x401000            app table (struct uk_app_table, see unikernels/boot)
-//   0x401000 + ...      init/fini arrays, TLS template (private, per app)
+//   0x400000            header area (kAppHeadersSize: four pages, room for
+//                       290 program headers); the linker puts the ELF header
+//                       and program headers in its top pages, right below
+//                       the app table, so only those pages are in the image
+//   0x404000            app table (struct uk_app_table, see unikernels/boot;
+//                       struct uk_slt_table for Unikraft apps, see
+//                       unikraft-patches/); UK_APP_TABLE_ADDR in
+//                       unikernels/boot/uk_app.h and CONFIG_UK_SLT_TABLE_ADDR
+//                       in unikraft-patches/slt.config must be this value
+//   0x404000 + ...      init/fini arrays, TLS template (private, per app)
 //   kSlotBase ..        library slots from the layout registry, each library
 //                       at the same address in every app that uses it
 //   < kSlotLimit        non-PIE code model: absolute 32-bit sign-extended
@@ -16,7 +23,7 @@ namespace uk {
 
 inline constexpr uint64_t kPageSize = 4096;
 inline constexpr uint64_t kAppRegionBase = 0x400000;
-inline constexpr uint64_t kAppHeadersSize = kPageSize; // ELF header + phdrs
+inline constexpr uint64_t kAppHeadersSize = 4 * kPageSize; // ELF header + phdrs (a musl Unikraft app has 75 PT_LOADs)
 inline constexpr uint64_t kAppTableAddr = kAppRegionBase + kAppHeadersSize;
 inline constexpr uint64_t kSlotBase = 0x1000000;
 inline constexpr uint64_t kSlotLimit = 0x80000000;

@@ -18,6 +18,9 @@ packages=(
   # nginx: its configure and make (make is in build-essential); the HTTP
   # client of its tests
   curl
+  # real Unikraft builds (unikraft-patches/build.sh): kconfig needs flex and
+  # bison, Unikraft's support scripts python3
+  flex bison python3
   # fuzzers (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
   clang-14 libclang-rt-14-dev
 )

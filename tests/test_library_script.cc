@@ -149,7 +149,7 @@ TEST(LinkerScript, PlacesEveryPartAtItsSlot) {
   for (size_t p = script.find(" PT_LOAD "); p != std::string::npos; p = script.find(" PT_LOAD ", p + 1)) n++;
   EXPECT_EQ(n, load_phdrs + 1);
   char app_table[64];
-  std::snprintf(app_table, sizeof app_table, ".uk.app 0x%lx", static_cast<unsigned long>(kAppRegionBase + 0x1000));
+  std::snprintf(app_table, sizeof app_table, ".uk.app 0x%lx", static_cast<unsigned long>(kAppTableAddr));
   EXPECT_NE(script.find(app_table), std::string::npos);
   EXPECT_NE(script.find("QUAD(main)"), std::string::npos);
   EXPECT_NE(script.find("ENTRY(_start)"), std::string::npos);

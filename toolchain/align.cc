@@ -8,6 +8,7 @@
 #include "linker_script.h"
 #include "registry.h"
 #include "run_command.h"
+#include "unikraft_profile.h"
 
 namespace uk {
 
@@ -16,7 +17,7 @@ Status align_app(const AlignOptions &opt) {
   // Load and classify every library (identity = content hash).
   std::vector<Library> libs;
   for (const std::string &p : opt.libs) {
-    auto lib = load_library(p);
+    auto lib = load_library(p, opt.profile);
     if (!lib) return lib.error();
     for (const Library &o : libs)
       if (o.name == lib->name)
@@ -52,7 +53,8 @@ Status align_app(const AlignOptions &opt) {
 
   // Generate the linker script and link.
   const std::string &shown = opt.report_as.empty() ? opt.out_elf : opt.report_as;
-  std::string script = make_linker_script(libs, slots);
+  std::string script =
+      opt.profile == Profile::Unikraft ? make_unikraft_script(libs, slots) : make_linker_script(libs, slots);
   std::string script_path = opt.script_out.empty() ? opt.out_elf + ".ld" : opt.script_out;
   UK_TRY(make_dirs(dirname_of(opt.out_elf)));
   UK_TRY(write_file_atomic(script_path, script.data(), script.size(), 0644));
@@ -68,6 +70,13 @@ Status align_app(const AlignOptions &opt) {
   if (r->status != 0) {
     std::remove(tmp_elf.c_str());
     return link_error(shown, opt.linker, r->status, r->output, kEntrySymbol);
+  }
+  if (opt.profile == Profile::Unikraft) {
+    Status b = fill_unikraft_bootinfo(tmp_elf, opt.unikraft_tree);
+    if (!b) {
+      std::remove(tmp_elf.c_str());
+      return b;
+    }
   }
   if (reg->slots().size() != before) {
     Status saved = reg->save(opt.registry);

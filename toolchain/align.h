@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "error.h"
+#include "library.h"
 
 namespace uk {
 
@@ -17,6 +18,8 @@ struct AlignOptions {
   std::string linker = "ld";
   std::string report_as;         // the ELF as error messages name it ("" = out_elf)
   bool verbose = false;
+  Profile profile = Profile::Corpus; // unikraft: see unikraft_profile.h
+  std::string unikraft_tree;         // unikraft: the tree whose mkbootinfo.py fills .uk_bootinfo
 };
 
 Status align_app(const AlignOptions &opt);

@@ -11,6 +11,7 @@
 #include "content_hash.h"
 #include "layout.h"
 #include "names.h"
+#include "unikraft_profile.h"
 
 namespace uk {
 namespace {
@@ -64,16 +65,17 @@ Part classify_section(std::string_view name, uint32_t type, uint64_t flags) {
   return Part::Rodata;
 }
 
-Result<Library> load_library(const std::string &path) {
+Result<Library> load_library(const std::string &path, Profile profile) {
   auto bytes = read_file(path);
   if (!bytes) return bytes.error();
   char *abs = realpath(path.c_str(), nullptr);
   std::string full = abs ? abs : path;
   free(abs);
-  return load_library_bytes(*bytes, path, full);
+  return load_library_bytes(*bytes, path, full, profile);
 }
 
-Result<Library> load_library_bytes(const Bytes &bytes, const std::string &path, const std::string &abs_path) {
+Result<Library> load_library_bytes(const Bytes &bytes, const std::string &path, const std::string &abs_path,
+                                   Profile profile) {
   auto view = ElfView::parse(bytes.data(), bytes.size(), path.c_str(), ET_REL);
   if (!view) return view.error();
   Library lib;
@@ -95,6 +97,18 @@ Result<Library> load_library_bytes(const Bytes &bytes, const std::string &path, 
     if (s.sh_type == SHT_NULL || s.sh_type == SHT_SYMTAB || s.sh_type == SHT_STRTAB || s.sh_type == SHT_RELA ||
         s.sh_type == SHT_REL || s.sh_type == SHT_GROUP || s.sh_type == SHT_SYMTAB_SHNDX)
       continue;
+    if (profile == Profile::Unikraft && (s.sh_flags & SHF_ALLOC)) {
+      UkSection u = classify_unikraft_section(name);
+      if (u == UkSection::Unknown)
+        return Error::fmt("%s: unknown Unikraft table section '%.*s' (the unikraft profile places only "
+                          "uk_ctortab, uk_inittab, uk_thread_inittab, uk_event, uk_libinfo and uk_bootinfo)",
+                          path.c_str(), static_cast<int>(name.size()), name.data());
+      if (u == UkSection::Table) {
+        add_unique(lib.table_sections, name);
+        continue;
+      }
+      if (u == UkSection::Bootinfo) lib.has_bootinfo = true;
+    }
     if (!plain_section_name(name))
       return Error::fmt("%s: section %zu has a name the linker script cannot spell", path.c_str(), i);
     Part p = classify_section(name, s.sh_type, s.sh_flags);

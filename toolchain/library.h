@@ -32,12 +32,19 @@ struct Library {
   std::vector<std::string> app_sections;     // init/fini arrays
   std::vector<std::string> tls_sections;
   std::vector<std::string> discard_sections;
+  std::vector<std::string> table_sections; // Unikraft tables (per-app region)
+  bool has_bootinfo = false;               // Unikraft: .uk_bootinfo (first in the data part)
   uint64_t total() const { return bound[0] + bound[1] + bound[2] + bound[3]; }
 };
 
-Result<Library> load_library(const std::string &path);
+// Corpus: our micro-libraries. Unikraft: objects of a Unikraft build
+// (unikraft_profile.h): its table sections go to the per-app region.
+enum class Profile { Corpus, Unikraft };
+
+Result<Library> load_library(const std::string &path, Profile profile = Profile::Corpus);
 // The same on an object already in memory: `path` names it in errors,
 // `abs_path` is what the linker script names.
-Result<Library> load_library_bytes(const Bytes &bytes, const std::string &path, const std::string &abs_path);
+Result<Library> load_library_bytes(const Bytes &bytes, const std::string &path, const std::string &abs_path,
+                                   Profile profile = Profile::Corpus);
 
 } // namespace uk

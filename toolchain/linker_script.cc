@@ -9,13 +9,21 @@ namespace {
 
 constexpr const char *kSuffix[kSlotParts] = {"text", "rodata", "data", "bss"};
 
+} // namespace
+
 std::string input_list(const std::string &path, const std::vector<std::string> &sections) {
   std::string s = fmt::format("\"{}\"(", path);
-  for (size_t i = 0; i < sections.size(); i++) s += (i ? " " : "") + sections[i];
+  for (size_t i = 0; i < sections.size(); i++) s += (i ? " " : "") + quote_section(sections[i]);
   return s + ")";
 }
 
-} // namespace
+std::string quote_section(const std::string &name) {
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+          c == '-' || c == '$'))
+      return "\"" + name + "\""; // load_library refuses names with '"'
+  return name;
+}
 
 std::string make_linker_script(const std::vector<Library> &libs, const std::vector<Slot> &slots) {
   std::string s;

@@ -17,6 +17,12 @@ inline constexpr const char *kEntrySymbol = "_start";
 
 // libs[i] lives in slots[i]. The app table names `main`, which one of the
 // libraries must define.
+// A section name as a linker script spells it: quoted when it has
+// characters outside [A-Za-z0-9._$-] (Unikraft's "~" in .uk_event_*~).
+std::string quote_section(const std::string &name);
+// "PATH"(SECTION SECTION ...): the named input sections of one object.
+std::string input_list(const std::string &path, const std::vector<std::string> &sections);
+
 std::string make_linker_script(const std::vector<Library> &libs, const std::vector<Slot> &slots);
 
 } // namespace uk

@@ -44,6 +44,10 @@ struct Global {
   std::string registry;
   bool verbose = false;
   bool immutable = false; // extract/pack: FS_IMMUTABLE_FL on pool objects
+  std::string profile = "corpus"; // align/pack: corpus | unikraft
+  std::string unikraft_tree;      // unikraft profile: tree with support/scripts/mkbootinfo.py
+
+  Profile link_profile() const { return profile == "unikraft" ? Profile::Unikraft : Profile::Corpus; }
 
   std::string pool_dir() const { return resolve_pool_dir(pool.c_str()); }
   std::string registry_path() const {
@@ -105,6 +109,13 @@ int main(int argc, char **argv) {
   cli.add_flag("-v,--verbose", g.verbose, "print what each stage does");
   cli.add_flag("--immutable", g.immutable,
                "extract/pack: make pool objects immutable (FS_IMMUTABLE_FL; needs CAP_LINUX_IMMUTABLE)");
+  cli.add_option("--profile", g.profile,
+                 "align/pack: 'corpus' (our micro-libraries) or 'unikraft' (objects of a Unikraft linuxu build "
+                 "with unikraft-patches/; see README)")
+      ->check(CLI::IsMember({"corpus", "unikraft"}))
+      ->capture_default_str();
+  cli.add_option("--unikraft-tree", g.unikraft_tree,
+                 "unikraft profile: the Unikraft tree whose support/scripts/mkbootinfo.py fills .uk_bootinfo");
 
   // align
   AlignOptions aopt;
@@ -189,6 +200,8 @@ int main(int argc, char **argv) {
   if (*align) {
     aopt.registry = g.registry_path();
     aopt.verbose = g.verbose;
+    aopt.profile = g.link_profile();
+    aopt.unikraft_tree = g.unikraft_tree;
     Status s = align_app(aopt);
     return s ? 0 : fail(s.error());
   }
@@ -251,6 +264,8 @@ int main(int argc, char **argv) {
       p.pool_dir = g.pool_dir();
       p.verbose = g.verbose;
       p.immutable = g.immutable;
+      p.profile = g.link_profile();
+      p.unikraft_tree = g.unikraft_tree;
       Status s = pack_app(p);
       if (s && aslr) s = run_aslr_pack(g, specs[i], out_dir, &ares);
       if (!s) {

@@ -88,6 +88,8 @@ Status pack_app(const PackOptions &opt) {
   std::string elf = dir + "/" + app + ".elf";
   AlignOptions a;
   a.registry = opt.registry;
+  a.profile = opt.profile;
+  a.unikraft_tree = opt.unikraft_tree;
   a.libs = spec->libs;
   a.script_out = out.add(app + ".ld");
   a.out_elf = out.add(app + ".elf");

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "error.h"
+#include "library.h"
 
 namespace uk {
 
@@ -23,6 +24,8 @@ struct PackOptions {
   std::string pool_dir;
   bool verbose = false;
   bool immutable = false; // FS_IMMUTABLE_FL on the pool objects (stages.h)
+  Profile profile = Profile::Corpus; // align's profile (library.h)
+  std::string unikraft_tree;         // unikraft profile: see align.h
 };
 
 // APP=LIB.o,... split and the app name checked (common/names.h).

@@ -4,7 +4,7 @@
  * Its pages must be byte-identical in every app, so nothing here names an
  * app symbol: the app's main and its init/fini arrays are found through the
  * app table, which the linker script puts at the same fixed address in every
- * app (kAppTableAddr, 0x401000; see common/layout.h).
+ * app (kAppTableAddr, 0x404000; see common/layout.h).
  *
  * musl's start-up runs __init_array_start..__init_array_end and, at exit,
  * __fini_array_start..__fini_array_end. Those are the same four symbols in

@@ -6,7 +6,7 @@
 #ifndef UK_APP_H
 #define UK_APP_H
 
-#define UK_APP_TABLE_ADDR 0x401000
+#define UK_APP_TABLE_ADDR 0x404000 /* uk::kAppTableAddr (common/layout.h) */
 
 typedef void (*uk_fn)(void);
 

@@ -7,7 +7,7 @@
  * the shared object libboot.so (boot_dyn.c). Nothing here names an app
  * symbol: libboot.so finds main through its app table, which uk-dyn-run
  * fills in, exactly as the static boot library finds it through the table
- * the linker script places at 0x401000.
+ * the linker script places at 0x404000.
  */
 	.text
 	.globl	_start
