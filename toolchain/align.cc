@@ -55,6 +55,7 @@ Status align_app(const AlignOptions &opt) {
   const std::string &shown = opt.report_as.empty() ? opt.out_elf : opt.report_as;
   std::string script =
       opt.profile == Profile::Unikraft ? make_unikraft_script(libs, slots) : make_linker_script(libs, slots);
+  const char *entry = opt.profile == Profile::Unikraft ? kUnikraftEntry : kEntrySymbol;
   std::string script_path = opt.script_out.empty() ? opt.out_elf + ".ld" : opt.script_out;
   UK_TRY(make_dirs(dirname_of(opt.out_elf)));
   UK_TRY(write_file_atomic(script_path, script.data(), script.size(), 0644));
@@ -62,14 +63,14 @@ Status align_app(const AlignOptions &opt) {
   std::vector<std::string> argv = {opt.linker, "-static", "-nostdlib", "-z", "noexecstack", "-z", "norelro",
                                    "-z", "max-page-size=4096", "-z", "common-page-size=4096", "--build-id=none",
                                    "--orphan-handling=error", "--no-warn-rwx-segments",
-                                   std::string("--require-defined=") + kEntrySymbol, "-T", script_path,
+                                   std::string("--require-defined=") + entry, "-T", script_path,
                                    "-o", tmp_elf};
   for (const Library &l : libs) argv.push_back(l.path);
   auto r = run_command(argv);
   if (!r) return r.error();
   if (r->status != 0) {
     std::remove(tmp_elf.c_str());
-    return link_error(shown, opt.linker, r->status, r->output, kEntrySymbol);
+    return link_error(shown, opt.linker, r->status, r->output, entry);
   }
   if (opt.profile == Profile::Unikraft) {
     Status b = fill_unikraft_bootinfo(tmp_elf, opt.unikraft_tree);

@@ -122,6 +122,12 @@ Result<ImagePlan> plan_image_bytes(const Bytes &bytes, const std::string &elf_pa
       plan.private_maps.push_back(m);
     }
   }
+  // A TLS template of the app region that no load covers (only .tbss, as
+  // Unikraft links it): the .app block still spans it, so the desc can name it.
+  if (plan.tls.present && plan.tls.off >= kAppRegionBase && plan.tls.off < kSlotBase) {
+    uint64_t end = page_up(plan.tls.off + (plan.tls.filesz ? plan.tls.filesz : 1));
+    if (end <= kSlotBase && end > kAppRegionBase + plan.blocks[0].size) plan.blocks[0].size = end - kAppRegionBase;
+  }
   for (PoolObjectPlan &o : plan.objects) o.object = sha256_hex(o.bytes.data(), o.bytes.size());
   return plan;
 }

@@ -59,13 +59,16 @@ Result<LinkScan> scan_link(const std::string &elf_path) {
   // a library is the run of its .uk.NAME.PART output sections.
   LinkBlock app;
   app.name = ".app";
-  app.start = kAppRegionBase;
-  // The ELF and program headers head the app region (FILEHDR PHDRS): musl's
-  // start-up reads the program headers through AT_PHDR.
+  // The ELF and program headers head the app region (FILEHDR PHDRS), in the
+  // header area below the app table (the linker puts them in its last
+  // pages): musl's start-up reads the program headers through AT_PHDR.
   uint64_t headers = elf.ehdr().e_phoff + uint64_t{elf.ehdr().e_phentsize} * elf.phnum();
-  if (scan.phdr != kAppRegionBase + elf.ehdr().e_phoff || headers > kAppHeadersSize)
+  uint64_t header_base = scan.phdr - elf.ehdr().e_phoff;
+  if (scan.phdr < elf.ehdr().e_phoff || !page_aligned(header_base) || header_base < kAppRegionBase ||
+      header_base + headers > kAppTableAddr)
     return Error::fmt("%s: program headers are not at the start of the app region", path);
-  app.parts.push_back({"headers", 0, kAppRegionBase, headers, 0, false});
+  app.start = header_base;
+  app.parts.push_back({"headers", 0, header_base, headers, 0, false});
   std::vector<LinkBlock> libs;
   size_t symtab = 0;
   for (size_t i = 1; i < elf.shnum(); i++) {
