@@ -55,7 +55,8 @@ Result<ImagePlan> load_plan(const Global &g, const std::string &elf) {
   return plan_image(elf, *reg);
 }
 
-Status run_pack_app(const Global &g, const std::string &spec, const std::string &out_dir) {
+// pack --platform kvm writes <app>.kvm.{elf,ld,img,desc} beside the linuxu files.
+Status run_pack_app(const Global &g, const std::string &spec, const std::string &out_dir, const std::string &platform) {
   size_t eq = spec.find('=');
   if (eq == std::string::npos || eq == 0)
     return Error::fmt("pack: '%s' is not of the form APP=LIB.o,LIB.o,...", spec.c_str());
@@ -68,20 +69,23 @@ Status run_pack_app(const Global &g, const std::string &spec, const std::string 
     pos = c + 1;
   }
   std::string dir = out_dir + "/" + app;
-  std::string elf = dir + "/" + app + ".elf";
+  std::string base = dir + "/" + app + (platform == "linuxu" ? "" : "." + platform);
+  std::string elf = base + ".elf";
   AlignOptions a;
   a.registry = g.registry_path();
   a.libs = libs;
   a.out_elf = elf;
-  a.script_out = dir + "/" + app + ".ld";
+  a.script_out = base + ".ld";
   a.verbose = g.verbose;
   UK_TRY(align_app(a));                               // slots + aligned link
   auto plan = load_plan(g, elf);                      // shared vs private split
   if (!plan) return plan.error();
+  plan->platform = platform;
+  plan->app = app; // helloworld, not helloworld.kvm
   ExtractStats st;
   UK_TRY(extract_objects(*plan, g.pool_dir(), &st));  // pool objects
-  UK_TRY(write_image(*plan, dir + "/" + app + ".img")); // private image
-  UK_TRY(write_desc(*plan, dir + "/" + app + ".desc", elf, dir + "/" + app + ".img"));
+  UK_TRY(write_image(*plan, base + ".img"));          // private image
+  UK_TRY(write_desc(*plan, base + ".desc", elf, base + ".img"));
   if (g.verbose)
     std::fprintf(stderr, "pack: %s: %zu pool objects written, %zu reused, image %zu bytes\n", app.c_str(), st.written,
                  st.reused, plan->image.size());
@@ -136,8 +140,12 @@ int main(int argc, char **argv) {
   // pack
   std::vector<std::string> specs;
   std::string out_dir = ".";
+  std::string platform = "linuxu";
   auto *pack = cli.add_subcommand("pack", "align, extract, minify and desc a set of apps");
   pack->add_option("--out-dir", out_dir, "apps go to OUT_DIR/<app>/")->capture_default_str();
+  pack->add_option("--platform", platform, "platform of the descs: linuxu (uk-slt-run) or kvm (uk-kvm-run)")
+      ->check(CLI::IsMember({"linuxu", "kvm"}))
+      ->capture_default_str();
   pack->add_option("apps", specs, "APP=LIB.o,LIB.o,... (libraries in link order)")->required();
 
   try {
@@ -186,7 +194,7 @@ int main(int argc, char **argv) {
     bool tty = isatty(2);
     for (size_t i = 0; i < specs.size(); i++) {
       if (tty) std::fprintf(stderr, "\r[%zu/%zu] packing %-40.40s", i + 1, specs.size(), specs[i].c_str());
-      Status s = run_pack_app(g, specs[i], out_dir);
+      Status s = run_pack_app(g, specs[i], out_dir, platform);
       if (!s) {
         if (tty) std::fprintf(stderr, "\n");
         return fail(s.error());
