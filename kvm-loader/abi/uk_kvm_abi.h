@@ -12,9 +12,10 @@
  * so the store exits to the VMM as an MMIO write from any privilege level.
  * The VMM reads the IN fields, does the call and writes the OUT fields
  * before the guest continues with the instruction after the store.
- * A hypercall the VMM refuses (bad number, address, alignment, size)
- * gets ret = -UK_KVM_EFAULT / -UK_KVM_EINVAL / -UK_KVM_ENOSYS when its
- * structure itself is addressable, and is otherwise ignored.
+ * A hypercall whose structure is addressable (8-aligned, in guest-writable
+ * memory) but whose arguments are bad gets ret = -EFAULT / -EINVAL / -EBADF;
+ * one whose number, store size or structure address is bad is ignored
+ * (counted as "bad" or "refused" in --stats). The VMM never stops for either.
  */
 #ifndef UK_KVM_ABI_H
 #define UK_KVM_ABI_H
@@ -73,7 +74,7 @@ struct uk_kvm_boot_info {
   uk_gpa_t heap_end;
   uint64_t tsc_khz;      /* guest TSC frequency */
   int64_t realtime_ns;   /* CLOCK_REALTIME when the guest's TSC read boot_tsc */
-  uint64_t boot_tsc;     /* written by the guest kernel at entry: 0 from the VMM */
+  uint64_t boot_tsc;     /* 0 from the VMM: the guest kernel stores its TSC in its own copy */
   uint64_t pid;          /* what getpid returns */
 };
 
@@ -87,7 +88,8 @@ enum uk_kvm_call {
   UK_KVM_CALL_FAULT = 6,  /* struct uk_kvm_fault: an exception the guest cannot handle; the VM stops */
   UK_KVM_CALL_SET_FS = 7, /* struct uk_kvm_set_fs: FS base (arch_prctl ARCH_SET_FS) */
   UK_KVM_CALL_MPROTECT = 8, /* struct uk_kvm_mprotect: page permissions in guest RAM */
-  UK_KVM_CALL_MAX = 9
+  UK_KVM_CALL_FILE = 9,   /* struct uk_kvm_file: a file system call on the VMM's --share DIR */
+  UK_KVM_CALL_MAX = 10
 };
 
 struct uk_kvm_rw {
@@ -135,6 +137,19 @@ struct uk_kvm_mprotect {
 
 #endif /* !__ASSEMBLER__ */
 
+#ifndef __ASSEMBLER__
+/* File system calls (open, openat, close, lseek, pread64, pwrite64, fstat,
+ * newfstatat, faccessat, unlinkat, mkdirat, renameat2, ftruncate, fsync,
+ * fcntl, getdents64, readlinkat, dup and their older forms): the Linux
+ * x86-64 number and arguments as the guest made them; the VMM checks every
+ * pointer argument by what that call does with it. */
+struct uk_kvm_file {
+  uint64_t nr;      /* IN: system call number */
+  uint64_t arg[6];  /* IN */
+  int64_t ret;      /* OUT: the system call's result, or -errno */
+};
+#endif
+
 /* Error numbers the VMM returns (Linux's values, as the guest's libc expects). */
 #define UK_KVM_EPERM 1
 #define UK_KVM_EBADF 9
@@ -153,6 +168,8 @@ static_assert(sizeof(struct uk_kvm_exit) == 8, "exit");
 static_assert(sizeof(struct uk_kvm_fault) == 64, "fault");
 static_assert(sizeof(struct uk_kvm_set_fs) == 16, "set_fs");
 static_assert(sizeof(struct uk_kvm_mprotect) == 32, "mprotect");
+static_assert(sizeof(struct uk_kvm_file) == 64, "file");
+static_assert(__builtin_offsetof(struct uk_kvm_file, ret) == 56, "file.ret");
 static_assert(__builtin_offsetof(struct uk_kvm_rw, ret) == 24, "rw.ret");
 static_assert(__builtin_offsetof(struct uk_kvm_boot_info, boot_tsc) == 64, "boot_tsc");
 #elif !defined(__ASSEMBLER__)

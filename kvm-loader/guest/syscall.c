@@ -28,6 +28,12 @@ static long iov(unsigned call, uint64_t fd, uint64_t v, uint64_t n) {
   return c.ret;
 }
 
+static long file(struct kvmplat_syscall_frame *f) {
+  struct uk_kvm_file c = {f->nr, {f->a1, f->a2, f->a3, f->a4, f->a5, f->a6}, 0};
+  kvmplat_hypercall(UK_KVM_CALL_FILE, &c);
+  return c.ret;
+}
+
 static _Noreturn void exit_vm(int64_t status) {
   struct uk_kvm_exit c = {status};
   for (;;) kvmplat_hypercall(UK_KVM_CALL_EXIT, &c);
@@ -82,6 +88,36 @@ long kvmplat_syscall(struct kvmplat_syscall_frame *f) {
   case SYS_write: return rw(UK_KVM_CALL_WRITE, a1, a2, a3);
   case SYS_readv: return iov(UK_KVM_CALL_READV, a1, a2, a3);
   case SYS_writev: return iov(UK_KVM_CALL_WRITEV, a1, a2, a3);
+  case SYS_open:
+  case SYS_openat:
+  case SYS_close:
+  case SYS_lseek:
+  case SYS_pread64:
+  case SYS_pwrite64:
+  case SYS_fstat:
+  case SYS_stat:
+  case SYS_lstat:
+  case SYS_newfstatat:
+  case SYS_access:
+  case SYS_faccessat:
+  case SYS_faccessat2:
+  case SYS_unlink:
+  case SYS_unlinkat:
+  case SYS_rmdir:
+  case SYS_mkdir:
+  case SYS_mkdirat:
+  case SYS_rename:
+  case SYS_renameat:
+  case SYS_renameat2:
+  case SYS_ftruncate:
+  case SYS_fsync:
+  case SYS_fdatasync:
+  case SYS_fchmod:
+  case SYS_fcntl:
+  case SYS_getdents64:
+  case SYS_readlink:
+  case SYS_readlinkat:
+  case SYS_dup: return file(f);
   case SYS_ioctl: return -ENOTTY; /* no terminal: TIOCGWINSZ fails as on a pipe */
   case SYS_exit:
   case SYS_exit_group: exit_vm((int64_t)a1);

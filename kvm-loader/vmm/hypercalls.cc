@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "file_calls.h"
 #include "layout.h"
 #include "uk_kvm_abi.h"
 
@@ -55,6 +56,10 @@ Access host_dir(uint64_t nr) { return nr == UK_KVM_CALL_READ || nr == UK_KVM_CAL
 
 void rw(Machine &m, uint64_t nr, uk_kvm_rw *c) {
   std::vector<iovec> v;
+  if (c->fd >= kvmhost::kShareFirstFd) {
+    c->ret = share_io(m, c->fd, c->data, c->len, guest_access(nr) == Access::Write);
+    return;
+  }
   if (!console_fd(c->fd, host_dir(nr))) {
     c->ret = -UK_KVM_EBADF;
     return;
@@ -67,7 +72,8 @@ void rw(Machine &m, uint64_t nr, uk_kvm_rw *c) {
 }
 
 void iov(Machine &m, uint64_t nr, uk_kvm_iov *c) {
-  if (!console_fd(c->fd, host_dir(nr))) {
+  bool shared = c->fd >= kvmhost::kShareFirstFd;
+  if (!shared && !console_fd(c->fd, host_dir(nr))) {
     c->ret = -UK_KVM_EBADF;
     return;
   }
@@ -93,6 +99,21 @@ void iov(Machine &m, uint64_t nr, uk_kvm_iov *c) {
       c->ret = -UK_KVM_EFAULT;
       return;
     }
+  }
+  if (shared) { // one ShareFs call per buffer, stopping at the first short one
+    int64_t done = 0;
+    for (const uk_kvm_iovec &g : gv) {
+      if (!g.len) continue;
+      int64_t n = share_io(m, c->fd, g.base, g.len, guest_access(nr) == Access::Write);
+      if (n < 0) {
+        c->ret = done ? done : n;
+        return;
+      }
+      done += n;
+      if (static_cast<uint64_t>(n) < g.len) break;
+    }
+    c->ret = done;
+    return;
   }
   c->ret = host.empty() ? 0 : host_io(c->fd, host, host_dir(nr));
 }
@@ -148,6 +169,7 @@ const char *call_name(uint64_t nr) {
   case UK_KVM_CALL_FAULT: return "fault";
   case UK_KVM_CALL_SET_FS: return "set_fs";
   case UK_KVM_CALL_MPROTECT: return "mprotect";
+  case UK_KVM_CALL_FILE: return "file";
   default: return "bad";
   }
 }
@@ -236,6 +258,12 @@ Outcome handle_doorbell(Machine &m, uint64_t offset, uint32_t len, uint64_t gpa)
     auto c = call_struct<uk_kvm_mprotect>(m, gpa);
     if (!c) return fail(c.error());
     mprotect_call(m, *c);
+    break;
+  }
+  case UK_KVM_CALL_FILE: {
+    auto c = call_struct<uk_kvm_file>(m, gpa);
+    if (!c) return fail(c.error());
+    (*c)->ret = file_call(m, **c);
     break;
   }
   }

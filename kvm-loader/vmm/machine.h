@@ -10,6 +10,7 @@
 #include "guest_layout.h"
 #include "guest_memory.h"
 #include "page_tables.h"
+#include "share_fs.h"
 #include "vm.h"
 
 namespace uk::kvm {
@@ -37,6 +38,7 @@ struct Machine {
   uint8_t *sys = nullptr; // host memory of [0, UK_KVM_PT_HIGH)
   uint64_t ram_gpa = 0, ram_size = 0;
   uint8_t *ram = nullptr;
+  kvmhost::ShareFs share; // --share DIR (none: the guest has only the console)
   Stats stats;
 };
 

@@ -19,6 +19,7 @@
 #include <cstring>
 #include <memory>
 
+#include "config.h"
 #include "desc.h"
 #include "guest_layout.h"
 #include "hypercalls.h"
@@ -183,8 +184,9 @@ int main(int argc, char **argv) {
     std::printf("uk-kvm-run " UK_SLT_VERSION " (ABI %d)\n", UK_KVM_ABI_VERSION);
     return 0;
   }
-  if (opt.config_file) die(Error::fmt("--config-file is not available in this build yet"));
-  if (opt.share) die(Error::fmt("--share is not available in this build yet"));
+  ConfigArgs config_args;
+  if (opt.config_file)
+    if (Status s = apply_config_file(&opt, &config_args); !s) die(s.error());
   g_app = opt.app;
   auto in = map_input(opt.app); // 2. input
   if (!in) die(in.error());
@@ -202,6 +204,11 @@ int main(int argc, char **argv) {
   mc.argc = opt.app_argc;
   mc.argv = opt.app_argv;
   mc.envp = environ;
+  if (opt.share) {
+    auto fs = kvmhost::ShareFs::open_dir(opt.share);
+    if (!fs) die(fs.error());
+    m->share = std::move(*fs);
+  }
   if (Status s = build_machine(*m, *layout, mc); !s) die(s.error());
 
   std::fflush(stdout);
