@@ -89,7 +89,8 @@ enum uk_kvm_call {
   UK_KVM_CALL_SET_FS = 7, /* struct uk_kvm_set_fs: FS base (arch_prctl ARCH_SET_FS) */
   UK_KVM_CALL_MPROTECT = 8, /* struct uk_kvm_mprotect: page permissions in guest RAM */
   UK_KVM_CALL_FILE = 9,   /* struct uk_kvm_file: a file system call on the VMM's --share DIR */
-  UK_KVM_CALL_MAX = 10
+  UK_KVM_CALL_NO_NETWORK = 10, /* struct uk_kvm_no_network: a socket call; the VM stops (no network device) */
+  UK_KVM_CALL_MAX = 11
 };
 
 struct uk_kvm_rw {
@@ -147,6 +148,12 @@ struct uk_kvm_file {
   uint64_t nr;      /* IN: system call number */
   uint64_t arg[6];  /* IN */
   int64_t ret;      /* OUT: the system call's result, or -errno */
+};
+#endif
+
+#ifndef __ASSEMBLER__
+struct uk_kvm_no_network {
+  uint64_t nr;      /* IN: the system call (socket, socketpair, ...) */
 };
 #endif
 

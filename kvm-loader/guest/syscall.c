@@ -6,6 +6,7 @@
  * other call returns -ENOSYS.
  */
 #include <errno.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 
@@ -32,6 +33,23 @@ static long file(struct kvmplat_syscall_frame *f) {
   struct uk_kvm_file c = {f->nr, {f->a1, f->a2, f->a3, f->a4, f->a5, f->a6}, 0};
   kvmplat_hypercall(UK_KVM_CALL_FILE, &c);
   return c.ret;
+}
+
+static _Noreturn void no_network(uint64_t nr) {
+  struct uk_kvm_no_network c = {nr};
+  for (;;) kvmplat_hypercall(UK_KVM_CALL_NO_NETWORK, &c);
+}
+
+/* getrlimit/prlimit64 (pid 0, no new limit): what a Linux process gets by default. */
+static long kvmplat_prlimit(uint64_t res, uint64_t new_lim, uint64_t old_lim) {
+  if (new_lim) return -EPERM;
+  if (!old_lim) return 0;
+  uint64_t *o = (uint64_t *)(uintptr_t)old_lim;
+  uint64_t inf = ~0ull;
+  o[0] = o[1] = inf;
+  if (res == RLIMIT_NOFILE) o[0] = o[1] = 64; /* ShareFs's fd table */
+  if (res == RLIMIT_STACK) o[0] = 8 << 20, o[1] = inf;
+  return 0;
 }
 
 static _Noreturn void exit_vm(int64_t status) {
@@ -118,7 +136,11 @@ long kvmplat_syscall(struct kvmplat_syscall_frame *f) {
   case SYS_readlink:
   case SYS_readlinkat:
   case SYS_dup: return file(f);
-  case SYS_ioctl: return -ENOTTY; /* no terminal: TIOCGWINSZ fails as on a pipe */
+  case SYS_ioctl: return -ENOTTY;
+  case SYS_socket:
+  case SYS_socketpair: no_network(f->nr);
+  case SYS_getrlimit: return kvmplat_prlimit(a1, 0, a2);
+  case SYS_prlimit64: return a1 ? -EPERM : kvmplat_prlimit(a2, a3, a4); /* no terminal: TIOCGWINSZ fails as on a pipe */
   case SYS_exit:
   case SYS_exit_group: exit_vm((int64_t)a1);
   /* memory: inside the premapped heap */

@@ -170,6 +170,7 @@ const char *call_name(uint64_t nr) {
   case UK_KVM_CALL_SET_FS: return "set_fs";
   case UK_KVM_CALL_MPROTECT: return "mprotect";
   case UK_KVM_CALL_FILE: return "file";
+  case UK_KVM_CALL_NO_NETWORK: return "no_network";
   default: return "bad";
   }
 }
@@ -258,6 +259,15 @@ Outcome handle_doorbell(Machine &m, uint64_t offset, uint32_t len, uint64_t gpa)
     auto c = call_struct<uk_kvm_mprotect>(m, gpa);
     if (!c) return fail(c.error());
     mprotect_call(m, *c);
+    break;
+  }
+  case UK_KVM_CALL_NO_NETWORK: {
+    auto c = call_struct<uk_kvm_no_network>(m, gpa);
+    if (!c) return fail(c.error());
+    o.stop = true;
+    o.status = 127;
+    o.message = "system call " + std::to_string((*c)->nr) +
+                " (socket): the app needs a network, and uk-kvm-run gives VMs none yet (nginx: a separate issue)";
     break;
   }
   case UK_KVM_CALL_FILE: {
