@@ -7,6 +7,7 @@
  *                          alignment and numbers; prints each status, then
  *                          "survived" and exits 0
  *   kvmtest syscalls       the system calls kvmplat serves in the guest
+ *   kvmtest socket         a socket call: the VM stops (no network)
  */
 #include <errno.h>
 #include <stdint.h>
@@ -126,8 +127,9 @@ static int syscalls(void) {
   printf("mprotect read-only: %d\n", mprotect(q, 4096, PROT_READ));
   long b0 = syscall(SYS_brk, 0), b1 = syscall(SYS_brk, b0 + 8192);
   printf("brk grows: %s\n", b1 == b0 + 8192 ? "ok" : "no");
-  long s = syscall(SYS_socket, 2, 1, 0);
-  printf("socket: %ld errno %d\n", s, errno);
+  errno = 0;
+  long u = syscall(SYS_membarrier, 0, 0);
+  printf("unknown system call: %ld errno %d\n", u, errno);
   return 0;
 }
 
@@ -139,6 +141,11 @@ int main(int argc, char **argv) {
   }
   if (argc == 2 && strcmp(argv[1], "hostile") == 0) return hostile();
   if (argc == 2 && strcmp(argv[1], "syscalls") == 0) return syscalls();
-  fprintf(stderr, "usage: kvmtest pool-write|hostile|syscalls\n");
+  if (argc == 2 && strcmp(argv[1], "socket") == 0) {
+    syscall(SYS_socket, 2, 1, 0);
+    printf("not stopped\n");
+    return 1;
+  }
+  fprintf(stderr, "usage: kvmtest pool-write|hostile|syscalls|socket\n");
   return 2;
 }
