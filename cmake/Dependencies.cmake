@@ -14,6 +14,7 @@ uk_require_config(GTest libgtest-dev)
 uk_require_config(benchmark libbenchmark-dev)
 uk_require_config(zydis libzydis-dev)
 
+# OpenSSL: only the tests' independent reference for common/sha256.
 find_package(OpenSSL QUIET COMPONENTS Crypto)
 if(NOT OpenSSL_FOUND)
   message(FATAL_ERROR "OpenSSL libcrypto not found: install the Debian package 'libssl-dev' (scripts/setup.sh does this)")

@@ -74,6 +74,40 @@ Result<int> open_library(const char *name, const DynObject &by, const SearchPath
   return Error::fmt("%s: library not found (needed by %s; searched %s)", name, by.name, dirs);
 }
 
+// The default directories, colon-separated; a relative one is relative to
+// the directory of the loader's own executable (so an installed uk-dyn-run
+// finds <prefix>/lib/uk-slt/dynamic and a built one <build>/dynlib, with no
+// path of the build machine compiled in).
+Status add_default_dirs(const char *list, Arena &arena, SearchPath *out) {
+  if (!list || !*list) return {};
+  char exe[PATH_MAX];
+  ssize_t n = -1;
+  for (const char *p = list; *p;) {
+    const char *end = std::strchr(p, ':');
+    size_t len = end ? static_cast<size_t>(end - p) : std::strlen(p);
+    if (len && *p != '/' && n < 0) { // read once, only if a relative entry needs it
+      n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+      if (n < 0) return Error::fmt("cannot find the loader's own directory (/proc/self/exe): %s", std::strerror(errno));
+      while (n > 0 && exe[n - 1] != '/') n--; // keep the trailing '/'
+    }
+    size_t head = (len && *p != '/') ? static_cast<size_t>(n) : 0;
+    if (len) {
+      if (out->n == kMaxSearchDirs) return Error::fmt("more than %zu library directories", kMaxSearchDirs);
+      if (head + len >= PATH_MAX) return Error::fmt("library directory name too long (%zu bytes)", head + len);
+      auto d = arena.alloc(head + len + 1, 1);
+      if (!d) return d.error();
+      char *dst = static_cast<char *>(*d);
+      std::memcpy(dst, exe, head);
+      std::memcpy(dst + head, p, len);
+      dst[head + len] = '\0';
+      out->dirs[out->n++] = dst;
+    }
+    if (!end) break;
+    p = end + 1;
+  }
+  return {};
+}
+
 } // namespace
 
 Status build_search_path(const char *const *cli_paths, size_t ncli, const char *env, const char *app,
@@ -90,8 +124,7 @@ Status build_search_path(const char *const *cli_paths, size_t ncli, const char *
   } else if (out->n < kMaxSearchDirs) {
     out->dirs[out->n++] = ".";
   }
-  if (default_dir && *default_dir && out->n < kMaxSearchDirs) out->dirs[out->n++] = default_dir;
-  return {};
+  return add_default_dirs(default_dir, arena, out);
 }
 
 Result<DynObject *> load_all(const char *app, const SearchPath &sp, Arena &arena, Stats &stats, bool verbose,

@@ -110,6 +110,7 @@ void print_dyn_usage() {
       "options:\n"
       "  -L, --library-path DIRS  colon-separated directories searched first for libraries (repeatable);\n"
       "                           then $UK_DYN_LIBRARY_PATH, the app's directory and " UK_DYN_DEFAULT_LIBDIR "\n"
+      "                           (relative to uk-dyn-run's own directory)\n"
       "  --bind-now               resolve every symbol at load time (also when LD_BIND_NOW is set);\n"
       "                           default: functions are bound at their first call\n"
       "  --lazy-xsave             lazy binding saves the whole XSAVE state (CPUID at start-up) instead of\n"

@@ -23,7 +23,7 @@
 # newest, with a warning. Files that fail verification stop the script.
 set -euo pipefail
 
-packages=(zlib sqlite3 lua5.4 nginx)
+packages=(zlib sqlite3 lua5.4 nginx bzip2) # bzip2: examples/bzip2
 force=0
 args=()
 for a in "$@"; do

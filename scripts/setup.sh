@@ -13,9 +13,13 @@ packages=(
   # third-party workloads: apt-get source (dpkg-source), SQLite's amalgamation
   # (tclsh); the host references of their tests
   dpkg-dev tcl sqlite3 libsqlite3-dev lua5.4 zlib1g-dev
+  # examples/bzip2: the host reference of its test (tests/install)
+  bzip2
   # nginx: its configure and make (make is in build-essential); the HTTP
   # client of its tests
   curl
+  # fuzzers (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the whole test suite twice: a normal build with
 # warnings as errors, and an AddressSanitizer + UBSan build of the tools and
-# tests. This is what CI runs (.ci/run).
+# tests, then every fuzzer for a short fixed budget (scripts/fuzz.sh). This
+# is what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -16,3 +17,6 @@ scripts/build.sh build-asan -DUK_WERROR=ON -DUK_SANITIZE=ON -DCMAKE_BUILD_TYPE=D
 echo "== test with ASan + UBSan =="
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan -j"$(nproc)" --timeout 300 --output-on-failure
+
+echo "== fuzzers (${UK_FUZZ_SECONDS:-15} s each; bench/fuzz.sh runs them longer) =="
+scripts/fuzz.sh --seconds "${UK_FUZZ_SECONDS:-15}" --build build

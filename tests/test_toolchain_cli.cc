@@ -10,7 +10,7 @@
 #include "corpus.h"
 #include "fs_util.h"
 #include "process_util.h"
-#include "sha256.h"
+#include "content_hash.h"
 
 namespace uk::test {
 namespace {

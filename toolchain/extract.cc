@@ -5,7 +5,7 @@
 
 #include "fs_util.h"
 #include "pool.h"
-#include "sha256.h"
+#include "content_hash.h"
 #include "stages.h"
 
 namespace uk {

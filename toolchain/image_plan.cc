@@ -7,7 +7,7 @@
 
 #include "elf_view.h"
 #include "layout.h"
-#include "sha256.h"
+#include "content_hash.h"
 
 namespace uk {
 namespace {

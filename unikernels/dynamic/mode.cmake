@@ -29,7 +29,7 @@ file(MAKE_DIRECTORY ${UK_DYNLIB_DIR} ${UK_DYN_TEST_DIR} ${UK_DYN_OBJ} ${UK_DYN_L
 
 # Link options of every shared object and app: both hash tables, RELRO,
 # lazy binding (the loader's default), no executable stack.
-set(UK_DYN_LDFLAGS --hash-style=both -z relro -z lazy -z noexecstack -z separate-code)
+set(UK_DYN_LDFLAGS ${UK_SLT_DYN_LDFLAGS}) # cmake/package/UkSltFlags.cmake
 set(UK_DYN_VARIANTS norelro now now-norelro relr gnuhash sysvhash)
 set(UK_DYN_LDFLAGS_norelro --hash-style=both -z norelro -z lazy -z noexecstack)
 set(UK_DYN_LDFLAGS_now --hash-style=both -z relro -z now -z noexecstack)
