@@ -72,7 +72,10 @@ kvmplat_exception_common:
  * CPU put the return address in %rcx and RFLAGS in %r11. Every other
  * register is preserved, and nothing below the caller's %rsp is touched
  * (musl's code uses the red zone): the handler runs on its own stack.
- * One vCPU, no signals: the entry is never re-entered.
+ * The frame holds the whole user context (struct kvmplat_syscall_frame):
+ * kvmplat_syscall may replace it with another thread's to switch threads;
+ * the result is the frame's first word. One vCPU, no signals: the entry is
+ * never re-entered.
  */
 	.balign	16
 	.globl	kvmplat_syscall_entry
@@ -83,23 +86,37 @@ kvmplat_syscall_entry:
 	lea	kvmplat_syscall_stack_top(%rip), %rsp
 	push	%rcx				/* frame: user RIP */
 	push	%r11				/* user RFLAGS */
+	push	%r15				/* callee-saved registers, for thread switches */
+	push	%r14
+	push	%r13
+	push	%r12
+	push	%rbp
+	push	%rbx
+	push	kvmplat_user_rsp(%rip)		/* user RSP */
 	push	%r9				/* a6 */
 	push	%r8				/* a5 */
 	push	%r10				/* a4 */
 	push	%rdx				/* a3 */
 	push	%rsi				/* a2 */
 	push	%rdi				/* a1 */
-	push	%rax				/* number */
+	push	%rax				/* number; the result on the way out */
 	mov	%rsp, %rdi			/* struct kvmplat_syscall_frame * */
 	cld
-	call	kvmplat_syscall			/* result in %rax */
-	add	$8, %rsp
+	call	kvmplat_syscall			/* writes the result into the frame */
+	pop	%rax
 	pop	%rdi
 	pop	%rsi
 	pop	%rdx
 	pop	%r10
 	pop	%r8
 	pop	%r9
+	pop	kvmplat_user_rsp(%rip)
+	pop	%rbx
+	pop	%rbp
+	pop	%r12
+	pop	%r13
+	pop	%r14
+	pop	%r15
 	pop	%r11
 	pop	%rcx
 	push	%rdx				/* scratch for the privilege test */

@@ -30,13 +30,24 @@ static inline uint64_t kvmplat_rdtsc(void) {
   return ((uint64_t)hi << 32) | lo;
 }
 
-struct kvmplat_syscall_frame { /* pushed by entry.S */
-  uint64_t nr, a1, a2, a3, a4, a5, a6;
-  uint64_t rflags, rip;
+struct kvmplat_syscall_frame { /* pushed by entry.S: a thread's whole user context */
+  uint64_t nr; /* in: the number (%rax); out: the result */
+  uint64_t a1, a2, a3, a4, a5, a6; /* %rdi %rsi %rdx %r10 %r8 %r9 */
+  uint64_t rsp, rbx, rbp, r12, r13, r14, r15;
+  uint64_t rflags, rip; /* %r11, %rcx */
 };
 
 /* syscall.c */
-long kvmplat_syscall(struct kvmplat_syscall_frame *f) KVMPLAT_HIDDEN;
+void kvmplat_syscall(struct kvmplat_syscall_frame *f) KVMPLAT_HIDDEN;
+long kvmplat_set_fs(uint64_t base) KVMPLAT_HIDDEN;
+/* threads.c: clone, futex, exit on the one vCPU (a thread runs until it blocks) */
+long kvmplat_clone(struct kvmplat_syscall_frame *f) KVMPLAT_HIDDEN;
+long kvmplat_futex(struct kvmplat_syscall_frame *f, int *switched) KVMPLAT_HIDDEN;
+/* a thread's exit: 1 if another thread now runs in its frame, 0 if it was the last one */
+int kvmplat_thread_exit(struct kvmplat_syscall_frame *f) KVMPLAT_HIDDEN;
+long kvmplat_yield(struct kvmplat_syscall_frame *f, int *switched) KVMPLAT_HIDDEN;
+void kvmplat_thread_set_fs(uint64_t base) KVMPLAT_HIDDEN;
+uint64_t kvmplat_tid(void) KVMPLAT_HIDDEN;
 /* memory.c: brk and anonymous mmap inside the premapped heap */
 void kvmplat_memory_init(void) KVMPLAT_HIDDEN;
 long kvmplat_brk(uint64_t want) KVMPLAT_HIDDEN;

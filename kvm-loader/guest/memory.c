@@ -20,6 +20,7 @@ static uint64_t brk_start, brk_cur, brk_limit; /* brk: [brk_start, brk_limit) */
 static uint64_t map_base, map_pages;          /* mmap: map_pages pages from map_base */
 static uint64_t used[MAX_PAGES / 64];    /* page handed out */
 static uint64_t touched[MAX_PAGES / 64]; /* page handed out at least once: zero before reuse */
+static uint64_t reprotected[MAX_PAGES / 64]; /* mprotect made it other than read-write */
 static uint64_t next_free;               /* first-fit search starts here */
 
 void kvmplat_memory_init(void) {
@@ -94,6 +95,13 @@ long kvmplat_munmap(uint64_t addr, uint64_t len) {
   uint64_t n = (len + PAGE - 1) / PAGE;
   if (addr < map_base || addr - map_base > (map_pages - n) * PAGE) return 0; /* not ours: nothing to release */
   uint64_t first = (addr - map_base) / PAGE;
+  int restore = 0;
+  for (uint64_t k = first; k < first + n; k++) restore |= bit(reprotected, k);
+  if (restore) { /* the next owner gets read-write pages again (e.g. a thread stack's guard page) */
+    struct uk_kvm_mprotect c = {addr, n * PAGE, PROT_READ | PROT_WRITE, 0};
+    kvmplat_hypercall(UK_KVM_CALL_MPROTECT, &c);
+    set_bits(reprotected, first, n, 0);
+  }
   set_bits(used, first, n, 0);
   if (first < next_free) next_free = first;
   return 0;
@@ -102,5 +110,9 @@ long kvmplat_munmap(uint64_t addr, uint64_t len) {
 long kvmplat_mprotect(uint64_t addr, uint64_t len, uint64_t prot) {
   struct uk_kvm_mprotect c = {addr, len, prot, 0};
   kvmplat_hypercall(UK_KVM_CALL_MPROTECT, &c);
+  uint64_t n = (len + PAGE - 1) / PAGE;
+  if (c.ret == 0 && prot != (PROT_READ | PROT_WRITE) && addr >= map_base && n <= map_pages &&
+      addr - map_base <= (map_pages - n) * PAGE)
+    set_bits(reprotected, (addr - map_base) / PAGE, n, 1);
   return c.ret;
 }

@@ -14,8 +14,6 @@
 
 #define ARCH_SET_FS 0x1002
 #define TIOCGWINSZ 0x5413
-#define FUTEX_WAKE 1
-#define FUTEX_PRIVATE_FLAG 128
 
 static long rw(unsigned call, uint64_t fd, uint64_t data, uint64_t len) {
   struct uk_kvm_rw c = {(int64_t)fd, data, len, 0};
@@ -57,10 +55,16 @@ static _Noreturn void exit_vm(int64_t status) {
   for (;;) kvmplat_hypercall(UK_KVM_CALL_EXIT, &c);
 }
 
-static long set_fs(uint64_t base) {
+long kvmplat_set_fs(uint64_t base) {
   struct uk_kvm_set_fs c = {base, 0};
   kvmplat_hypercall(UK_KVM_CALL_SET_FS, &c);
   return c.ret;
+}
+
+static long arch_prctl_set_fs(uint64_t base) {
+  long r = kvmplat_set_fs(base);
+  if (r == 0) kvmplat_thread_set_fs(base);
+  return r;
 }
 
 static int rdrand64(uint64_t *v) {
@@ -98,7 +102,7 @@ static long kvmplat_uname(uint64_t p) {
   return 0;
 }
 
-long kvmplat_syscall(struct kvmplat_syscall_frame *f) {
+static long dispatch(struct kvmplat_syscall_frame *f, int *switched) {
   uint64_t a1 = f->a1, a2 = f->a2, a3 = f->a3, a4 = f->a4, a5 = f->a5, a6 = f->a6;
   switch (f->nr) {
   /* I/O: the VMM */
@@ -141,8 +145,14 @@ long kvmplat_syscall(struct kvmplat_syscall_frame *f) {
   case SYS_socketpair: no_network(f->nr);
   case SYS_getrlimit: return kvmplat_prlimit(a1, 0, a2);
   case SYS_prlimit64: return a1 ? -EPERM : kvmplat_prlimit(a2, a3, a4); /* no terminal: TIOCGWINSZ fails as on a pipe */
-  case SYS_exit:
+  case SYS_exit: /* one thread */
+    if (kvmplat_thread_exit(f)) {
+      *switched = 1;
+      return 0;
+    }
+    exit_vm((int64_t)a1);
   case SYS_exit_group: exit_vm((int64_t)a1);
+  case SYS_clone: return kvmplat_clone(f);
   /* memory: inside the premapped heap */
   case SYS_brk: return kvmplat_brk(a1);
   case SYS_mmap: return kvmplat_mmap(a1, a2, a3, a4, (int64_t)a5, a6);
@@ -154,16 +164,16 @@ long kvmplat_syscall(struct kvmplat_syscall_frame *f) {
   case SYS_clock_gettime: return kvmplat_clock_gettime(a1, a2);
   case SYS_gettimeofday: return kvmplat_gettimeofday(a1);
   /* identity, scheduling, signals: one process, one thread, no signals */
-  case SYS_arch_prctl: return a1 == ARCH_SET_FS ? set_fs(a2) : -EINVAL;
+  case SYS_arch_prctl: return a1 == ARCH_SET_FS ? arch_prctl_set_fs(a2) : -EINVAL;
   case SYS_set_tid_address:
-  case SYS_gettid:
+  case SYS_gettid: return (long)kvmplat_tid();
   case SYS_getpid: return (long)kvmplat_boot.pid;
   case SYS_getppid: return 0;
   case SYS_getuid:
   case SYS_geteuid:
   case SYS_getgid:
   case SYS_getegid: return 0;
-  case SYS_sched_yield: return 0;
+  case SYS_sched_yield: return kvmplat_yield(f, switched);
   case SYS_rt_sigprocmask:
     if (a3) kvmplat_zero((void *)(uintptr_t)a3, a4 <= 128 ? a4 : 128); /* old mask: nothing blocked */
     return 0;
@@ -171,8 +181,7 @@ long kvmplat_syscall(struct kvmplat_syscall_frame *f) {
     if (a3) kvmplat_zero((void *)(uintptr_t)a3, 32); /* old action: default (struct k_sigaction) */
     return 0;
   case SYS_sigaltstack: return 0;
-  case SYS_futex: /* one thread: nobody to wake, nobody to wait for */
-    return (a2 & ~(uint64_t)FUTEX_PRIVATE_FLAG) == FUTEX_WAKE ? 0 : -ENOSYS;
+  case SYS_futex: return kvmplat_futex(f, switched);
   case SYS_uname: return kvmplat_uname(a1);
   case SYS_getrandom: return getrandom(a1, a2);
   case SYS_kill:
@@ -184,4 +193,10 @@ long kvmplat_syscall(struct kvmplat_syscall_frame *f) {
   }
   default: return -ENOSYS;
   }
+}
+
+void kvmplat_syscall(struct kvmplat_syscall_frame *f) {
+  int switched = 0;
+  long r = dispatch(f, &switched);
+  if (!switched) f->nr = (uint64_t)r; /* a switch left the next thread's context, result included */
 }

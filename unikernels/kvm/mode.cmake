@@ -12,7 +12,7 @@ set(UK_KVM_GUEST_DIR ${CMAKE_SOURCE_DIR}/kvm-loader/guest)
 set(UK_KVM_ABI_DIR ${CMAKE_SOURCE_DIR}/kvm-loader/abi)
 uk_c_library(kvmplat
   SOURCES ${UK_KVM_GUEST_DIR}/entry.S ${UK_KVM_GUEST_DIR}/kernel.c ${UK_KVM_GUEST_DIR}/syscall.c
-          ${UK_KVM_GUEST_DIR}/memory.c ${UK_KVM_GUEST_DIR}/clock.c
+          ${UK_KVM_GUEST_DIR}/memory.c ${UK_KVM_GUEST_DIR}/clock.c ${UK_KVM_GUEST_DIR}/threads.c
   CFLAGS -mgeneral-regs-only -ffreestanding -I${UK_KVM_ABI_DIR}
   DEPENDS ${UK_KVM_ABI_DIR}/uk_kvm_abi.h ${UK_KVM_GUEST_DIR}/kvmplat.h)
 
