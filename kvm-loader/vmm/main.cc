@@ -178,10 +178,10 @@ void print_stats(const Machine &m, bool desc_mode) {
   getrusage(RUSAGE_SELF, &ru);
   auto ms = [](uint64_t a, uint64_t b) { return static_cast<double>(b - a) / 1e6; };
   std::fprintf(stderr,
-               "uk-kvm-run: stats: %s, set-up %.3f ms, to first KVM_RUN %.3f ms, to first exit %.3f ms, "
+               "uk-kvm-run: stats: %s: set-up %.3f ms (start to first KVM_RUN), first exit %.3f ms later, "
                "boot-to-exit %.3f ms\n",
                desc_mode ? "desc (pool memslots)" : "ELF (copied)", ms(s.t_start, s.t_first_run),
-               ms(s.t_start, s.t_first_run), ms(s.t_start, s.t_first_exit), ms(s.t_first_run, s.t_end));
+               ms(s.t_first_run, s.t_first_exit), ms(s.t_first_run, s.t_end));
   std::fprintf(stderr, "uk-kvm-run: stats: pages shared %lu private %lu guest RAM %lu, host page faults minor %ld major %ld\n",
                static_cast<unsigned long>(s.shared_pages), static_cast<unsigned long>(s.private_pages),
                static_cast<unsigned long>(s.ram_pages), ru.ru_minflt, ru.ru_majflt);
