@@ -48,6 +48,7 @@ int kvmplat_thread_exit(struct kvmplat_syscall_frame *f) KVMPLAT_HIDDEN;
 long kvmplat_yield(struct kvmplat_syscall_frame *f, int *switched) KVMPLAT_HIDDEN;
 void kvmplat_thread_set_fs(uint64_t base) KVMPLAT_HIDDEN;
 uint64_t kvmplat_tid(void) KVMPLAT_HIDDEN;
+long kvmplat_set_tid_address(uint64_t addr) KVMPLAT_HIDDEN;
 /* memory.c: brk and anonymous mmap inside the premapped heap */
 void kvmplat_memory_init(void) KVMPLAT_HIDDEN;
 long kvmplat_brk(uint64_t want) KVMPLAT_HIDDEN;

@@ -165,7 +165,7 @@ static long dispatch(struct kvmplat_syscall_frame *f, int *switched) {
   case SYS_gettimeofday: return kvmplat_gettimeofday(a1);
   /* identity, scheduling, signals: one process, one thread, no signals */
   case SYS_arch_prctl: return a1 == ARCH_SET_FS ? arch_prctl_set_fs(a2) : -EINVAL;
-  case SYS_set_tid_address:
+  case SYS_set_tid_address: return kvmplat_set_tid_address(a1);
   case SYS_gettid: return (long)kvmplat_tid();
   case SYS_getpid: return (long)kvmplat_boot.pid;
   case SYS_getppid: return 0;

@@ -48,6 +48,10 @@ static struct thread *self(void) {
 }
 
 uint64_t kvmplat_tid(void) { return self()->tid; }
+long kvmplat_set_tid_address(uint64_t addr) {
+  self()->clear_tid = addr;
+  return self()->tid;
+}
 void kvmplat_thread_set_fs(uint64_t base) { self()->fs = base; }
 
 static int pick_next(void) {
