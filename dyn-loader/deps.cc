@@ -12,12 +12,18 @@
 
 #include "dynamic.h"
 #include "image.h"
+#include "printable.h"
 
 namespace uk::dyn {
 namespace {
 
 // open(2) itself: musl's open() follows O_CLOEXEC with an extra fcntl.
-int open_ro(const char *path) { return static_cast<int>(syscall(SYS_open, path, O_RDONLY | O_CLOEXEC)); }
+// O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer;
+// map_object refuses anything but a regular file from its fstat before
+// reading a byte (O_NONBLOCK does nothing to a regular file).
+int open_ro(const char *path) {
+  return static_cast<int>(syscall(SYS_open, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+}
 
 Status add_dirs(const char *list, Arena &arena, SearchPath *out) {
   if (!list) return {};
@@ -49,10 +55,10 @@ DynObject *already_loaded(DynObject *head, const char *name) {
 // Opens `name` along the search path; *path gets the file opened.
 Result<int> open_library(const char *name, const DynObject &by, const SearchPath &sp, char *path, size_t cap) {
   if (std::strchr(name, '/')) {
-    if (std::strlen(name) >= cap) return Error::fmt("%s: library path too long (needed by %s)", name, by.name);
+    if (std::strlen(name) >= cap) return Error::fmt("%s: library path too long (needed by %s)", Shown(name).s, by.name);
     std::strcpy(path, name);
     int fd = open_ro(path);
-    if (fd < 0) return Error::fmt("%s: cannot open: %s (needed by %s)", name, std::strerror(errno), by.name);
+    if (fd < 0) return Error::fmt("%s: cannot open: %s (needed by %s)", Shown(name).s, std::strerror(errno), by.name);
     return fd;
   }
   for (size_t i = 0; i < sp.n; i++) {
@@ -61,7 +67,7 @@ Result<int> open_library(const char *name, const DynObject &by, const SearchPath
     int fd = open_ro(path);
     if (fd >= 0) return fd;
     if (errno != ENOENT && errno != ENOTDIR)
-      return Error::fmt("%s: cannot open: %s (needed by %s)", path, std::strerror(errno), by.name);
+      return Error::fmt("%s: cannot open: %s (needed by %s)", Shown(path).s, std::strerror(errno), by.name);
   }
   char dirs[512];
   size_t len = 0;
@@ -71,7 +77,7 @@ Result<int> open_library(const char *name, const DynObject &by, const SearchPath
     if (w < 0) break;
     len += static_cast<size_t>(w);
   }
-  return Error::fmt("%s: library not found (needed by %s; searched %s)", name, by.name, dirs);
+  return Error::fmt("%s: library not found (needed by %s; searched %s)", Shown(name).s, by.name, dirs);
 }
 
 // The default directories, colon-separated; a relative one is relative to
@@ -91,6 +97,12 @@ Status add_default_dirs(const char *list, Arena &arena, SearchPath *out) {
       while (n > 0 && exe[n - 1] != '/') n--; // keep the trailing '/'
     }
     size_t head = (len && *p != '/') ? static_cast<size_t>(n) : 0;
+    if (head) // "../x" from "/a/bin/": "/a/x"
+      while (len >= 3 && p[0] == '.' && p[1] == '.' && p[2] == '/' && head > 1) {
+        head--; // the '/' ending the directory
+        while (head > 0 && exe[head - 1] != '/') head--;
+        p += 3, len -= 3;
+      }
     if (len) {
       if (out->n == kMaxSearchDirs) return Error::fmt("more than %zu library directories", kMaxSearchDirs);
       if (head + len >= PATH_MAX) return Error::fmt("library directory name too long (%zu bytes)", head + len);
@@ -127,11 +139,11 @@ Status build_search_path(const char *const *cli_paths, size_t ncli, const char *
   return add_default_dirs(default_dir, arena, out);
 }
 
-Result<DynObject *> load_all(const char *app, const SearchPath &sp, Arena &arena, Stats &stats, bool verbose,
-                             size_t *count) {
+Result<DynObject *> load_all(const char *app, const SearchPath &sp, bool populate, Arena &arena, Stats &stats,
+                             bool verbose, size_t *count) {
   int fd = open_ro(app);
-  if (fd < 0) return Error::fmt("%s: cannot open: %s", app, std::strerror(errno));
-  auto head = map_object(fd, nullptr, app, app, true, arena, stats, verbose);
+  if (fd < 0) return Error::fmt("%s: cannot open: %s", Shown(app).s, std::strerror(errno));
+  auto head = map_object(fd, nullptr, app, app, true, populate, arena, stats, verbose);
   if (!head) return head.error();
   UK_TRY(parse_dynamic(**head, arena));
   DynObject *tail = *head;
@@ -153,7 +165,7 @@ Result<DynObject *> load_all(const char *app, const SearchPath &sp, Arena &arena
         if (fstat(*lfd, &st) != 0) {
           int e = errno;
           close(*lfd);
-          return Error::fmt("%s: cannot stat: %s", path, std::strerror(e));
+          return Error::fmt("%s: cannot stat: %s", Shown(path).s, std::strerror(e));
         }
         for (DynObject *p = *head; p; p = p->next)
           if (p->dev == st.st_dev && p->ino == st.st_ino) dep = p;
@@ -162,9 +174,9 @@ Result<DynObject *> load_all(const char *app, const SearchPath &sp, Arena &arena
         } else {
           if (n == kMaxObjects) {
             close(*lfd);
-            return Error::fmt("%s: more than %zu objects to load", app, kMaxObjects);
+            return Error::fmt("%s: more than %zu objects to load", Shown(app).s, kMaxObjects);
           }
-          auto lo = map_object(*lfd, &st, path, path, false, arena, stats, verbose);
+          auto lo = map_object(*lfd, &st, path, path, false, populate, arena, stats, verbose);
           if (!lo) return lo.error();
           auto as = arena.dup(name);
           if (!as) return as.error();

@@ -31,7 +31,8 @@ Status build_search_path(const char *const *cli_paths, size_t ncli, const char *
                          const char *default_dir, Arena &arena, SearchPath *out);
 
 // Returns the app (head of the load-order list); *count objects in all.
-Result<DynObject *> load_all(const char *app, const SearchPath &path, Arena &arena, Stats &stats, bool verbose,
-                             size_t *count);
+// `populate`: see map_object (false for --dry-run).
+Result<DynObject *> load_all(const char *app, const SearchPath &path, bool populate, Arena &arena, Stats &stats,
+                             bool verbose, size_t *count);
 
 } // namespace uk::dyn

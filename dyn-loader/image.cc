@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "elf_view.h"
+#include "printable.h"
 
 namespace uk::dyn {
 namespace {
@@ -65,6 +66,9 @@ Status read_program_headers(const ElfView &v, DynObject &o) {
       if (o.nseg == kMaxLoadSegments) return Error::fmt("%s: more than %zu PT_LOAD segments", n, kMaxLoadSegments);
       uint64_t end;
       if (p.p_memsz == 0) break; // maps nothing
+      if (p.p_memsz > kMaxImageSpan)
+        return Error::fmt("%s: segment %zu (vaddr 0x%lx, 0x%lx bytes in memory) is larger than the 64 GiB an object "
+                          "may span", n, i, static_cast<unsigned long>(p.p_vaddr), static_cast<unsigned long>(p.p_memsz));
       if (__builtin_add_overflow(p.p_vaddr, p.p_memsz, &end) || end > (uint64_t{1} << 47))
         return Error::fmt("%s: segment %zu (vaddr 0x%lx, 0x%lx bytes) is outside the address space", n, i,
                           static_cast<unsigned long>(p.p_vaddr), static_cast<unsigned long>(p.p_memsz));
@@ -139,7 +143,7 @@ Status read_program_headers(const ElfView &v, DynObject &o) {
   return {};
 }
 
-Status map_segments(int fd, DynObject &o, Stats &stats) {
+Status map_segments(int fd, DynObject &o, Stats &stats, bool populate_data) {
   uint64_t lo = page_down(o.seg[0].vaddr), hi = page_up(o.seg[o.nseg - 1].vaddr + o.seg[o.nseg - 1].memsz);
   if (hi - lo > kMaxImageSpan)
     return Error::fmt("%s: load segments span 0x%lx bytes (more than 64 GiB)", o.name,
@@ -163,9 +167,12 @@ Status map_segments(int fd, DynObject &o, Stats &stats) {
   for (size_t i = 0; i < o.nseg; i++) {
     const LoadSegment &s = o.seg[i];
     int prot = prot_of(s.flags);
-    // Writable segments are written at once (relocations, GOT, data): fault
-    // them in with the mapping rather than one trap per page.
-    int populate = (s.flags & PF_W) ? MAP_POPULATE : 0;
+    // The file pages of writable segments are written at once (relocations,
+    // GOT, data): fault them in with the mapping rather than one trap per
+    // page, at most as many pages as the file has. Never bss: it stays
+    // untouched anonymous memory until the program uses it, however large
+    // p_memsz is. Nothing is populated for --dry-run.
+    int populate = (s.flags & PF_W) && populate_data ? MAP_POPULATE : 0;
     uint64_t file_end = s.vaddr + s.filesz, mem_end = s.vaddr + s.memsz, anon_from = page_down(s.vaddr);
     if (page_down(s.vaddr) > covered) { // a hole between segments
       if (mmap(reinterpret_cast<void *>(o.base + covered), page_down(s.vaddr) - covered, PROT_NONE,
@@ -194,7 +201,7 @@ Status map_segments(int fd, DynObject &o, Stats &stats) {
     uint64_t anon_to = page_up(mem_end);
     if (anon_to > anon_from) {
       void *m = mmap(reinterpret_cast<void *>(o.base + anon_from), anon_to - anon_from, prot,
-                     MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | populate, -1, 0);
+                     MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0);
       if (m == MAP_FAILED)
         return Error::fmt("%s: cannot map bss at vaddr 0x%lx: %s", o.name, static_cast<unsigned long>(anon_from),
                           std::strerror(errno));
@@ -208,8 +215,12 @@ Status map_segments(int fd, DynObject &o, Stats &stats) {
 } // namespace
 
 Result<DynObject *> map_object(int fd, const struct stat *known, const char *path, const char *name, bool is_main,
-                               Arena &arena, Stats &stats, bool verbose) {
+                               bool populate, Arena &arena, Stats &stats, bool verbose) {
   Fd closer{fd};
+  // The name for messages: the path may hold any byte (a DT_NEEDED name
+  // from the object's string table is part of it).
+  Shown shown(name);
+  name = shown.s;
   struct stat st;
   if (known) st = *known;
   else if (fstat(fd, &st) != 0) return Error::fmt("%s: cannot stat: %s", name, std::strerror(errno));
@@ -258,10 +269,10 @@ Result<DynObject *> map_object(int fd, const struct stat *known, const char *pat
   std::memcpy(*ph, &view->phdr(0), view->phnum() * sizeof(Elf64_Phdr));
   o.phdrs = *ph;
   o.phnum = view->phnum();
-  UK_TRY(map_segments(fd, o, stats));
+  UK_TRY(map_segments(fd, o, stats, populate));
   stats.objects++;
   if (verbose) {
-    std::fprintf(stderr, "uk-dyn-run: load %s at 0x%lx\n", o.path, static_cast<unsigned long>(o.base));
+    std::fprintf(stderr, "uk-dyn-run: load %s at 0x%lx\n", o.name, static_cast<unsigned long>(o.base));
     for (size_t i = 0; i < o.nseg; i++)
       std::fprintf(stderr, "uk-dyn-run:   0x%lx-0x%lx %s file 0x%lx bytes\n",
                    static_cast<unsigned long>(o.base + o.seg[i].vaddr),

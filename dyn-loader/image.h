@@ -16,8 +16,10 @@ namespace uk::dyn {
 
 // Maps the object open on `fd` (consumed: closed on return); `st` is its
 // fstat if the caller has it (else null). `name` is used in messages.
+// `populate`: fault in the file pages of writable segments with the
+// mapping (not for --dry-run; bss is never populated).
 Result<DynObject *> map_object(int fd, const struct stat *st, const char *path, const char *name, bool is_main,
-                               Arena &arena, Stats &stats, bool verbose);
+                               bool populate, Arena &arena, Stats &stats, bool verbose);
 
 // Makes the object's PT_GNU_RELRO range read-only (after relocation).
 Status protect_relro(const DynObject &o);

@@ -68,7 +68,7 @@ Result<InitFini> build_init_fini(DynObject *head, size_t count, EntryFn first_fi
 Result<MainFn> find_main(const DynObject &app) {
   SymbolName n("main");
   const Elf64_Sym *s = find_definition(app, n);
-  if (!s || ELF64_ST_TYPE(s->st_info) != STT_FUNC || !app.contains(s->st_value, 1, PF_X))
+  if (!s || ELF64_ST_TYPE(s->st_info) != STT_FUNC || s->st_shndx == SHN_ABS || !app.contains(s->st_value, 1, PF_X))
     return Error::fmt("%s: does not export a function 'main' (link the app with --export-dynamic)", app.name);
   return reinterpret_cast<MainFn>(app.base + s->st_value);
 }
@@ -80,6 +80,9 @@ Status fill_app_table(const DynObject *head, MainFn main_fn, const InitFini &l, 
     return Error::fmt("%s: no loaded object exports __uk_app: the app must be linked against the dynamic boot "
                       "library (libboot.so)", head->name);
   constexpr uint64_t kTableSize = 40; // struct uk_app_table: five pointers (unikernels/boot/uk_app.h)
+  if (d.absolute())
+    return Error::fmt("%s: __uk_app is an absolute symbol (SHN_ABS), not a writable %lu-byte object", d.obj->name,
+                      static_cast<unsigned long>(kTableSize));
   if (ELF64_ST_TYPE(d.sym->st_info) != STT_OBJECT || d.sym->st_size != kTableSize ||
       !d.obj->contains(d.sym->st_value, kTableSize, PF_W))
     return Error::fmt("%s: __uk_app is not a writable %lu-byte object (not the dynamic boot library?)", d.obj->name,

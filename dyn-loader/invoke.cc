@@ -16,6 +16,7 @@ namespace {
 struct Plan {
   const char *symbol = nullptr;
   void (*fn)() = nullptr;
+  bool ifunc = false; // fn is an ifunc resolver: called once, inside the program, for the function
   int (*app_fflush)(void *) = nullptr;
   ffi_cif cif{};
   ffi_type *types[kMaxInvokeArgs] = {};
@@ -95,6 +96,10 @@ void print_result(const void *ret) {
 int invoke_main(int, char **, char **) {
   uint64_t total = 0, min = ~uint64_t{0}, max = 0;
   alignas(16) unsigned char ret[16];
+  if (g_plan.ifunc) { // as the lazy resolver does: the resolver runs only when the program runs
+    g_plan.fn = reinterpret_cast<void (*)()>(reinterpret_cast<uint64_t (*)()>(g_plan.fn)());
+    g_plan.ifunc = false;
+  }
   for (uint64_t i = 0; i < g_plan.repeat; i++) {
     std::memset(ret, 0, sizeof ret);
     uint64_t t0 = g_plan.stats ? clock_ns() : 0;
@@ -127,14 +132,16 @@ Result<MainFn> prepare_invoke(const DynOptions &opt, const DynObject *head, Stat
   Definition d = lookup(head, n, nullptr, false, stats);
   if (!d) return Error::fmt("%s: --invoke: no loaded object exports '%s'", head->name, opt.invoke);
   unsigned type = ELF64_ST_TYPE(d.sym->st_info);
+  if (d.absolute())
+    return Error::fmt("%s: --invoke: '%s' is an absolute symbol (SHN_ABS), not a function", d.obj->name, opt.invoke);
   if ((type != STT_FUNC && type != STT_GNU_IFUNC) || !d.obj->contains(d.sym->st_value, 1, PF_X))
     return Error::fmt("%s: --invoke: '%s' is not a function", d.obj->name, opt.invoke);
-  uint64_t addr = d.address();
-  if (d.is_ifunc()) addr = reinterpret_cast<uint64_t (*)()>(addr)();
-  p.fn = reinterpret_cast<void (*)()>(addr);
+  p.fn = reinterpret_cast<void (*)()>(d.address());
+  p.ifunc = d.is_ifunc(); // resolved in invoke_main, never at load (--dry-run runs nothing of the objects)
   SymbolName ff("fflush");
   Definition f = lookup(head, ff, nullptr, false, stats);
-  if (f && ELF64_ST_TYPE(f.sym->st_info) == STT_FUNC) p.app_fflush = reinterpret_cast<int (*)(void *)>(f.address());
+  if (f && ELF64_ST_TYPE(f.sym->st_info) == STT_FUNC && !f.absolute() && f.obj->contains(f.sym->st_value, 1, PF_X))
+    p.app_fflush = reinterpret_cast<int (*)(void *)>(f.address());
   p.nargs = opt.nargs;
   for (size_t i = 0; i < opt.nargs; i++) {
     p.args[i] = opt.args[i];

@@ -96,8 +96,18 @@ extern "C" uint64_t uk_dyn_lazy_resolve(const DynObject *o, uint64_t index) {
   Definition d = lookup(g_head, n, o, false, *g_stats);
   if (!d) {
     raw::Line l;
-    fatal(l.s("uk-dyn-run: ").s(o->name).s(": symbol '").s(name).s("' not found at its first call (lazy binding; "
+    fatal(l.s("uk-dyn-run: ").s(o->name).s(": symbol '").esc(name).s("' not found at its first call (lazy binding; "
                                                                      "searched ").u(g_stats->objects).s(" objects)"));
+  }
+  if (ELF64_ST_TYPE(d.sym->st_info) == STT_TLS) {
+    raw::Line l;
+    fatal(l.s("uk-dyn-run: ").s(o->name).s(": lazy binding: '").esc(name).s("' of ").s(d.obj->name)
+              .s(" is a TLS symbol, not a function"));
+  }
+  if (d.is_ifunc() && (d.absolute() || !d.obj->contains(d.sym->st_value, 1, PF_X))) {
+    raw::Line l;
+    fatal(l.s("uk-dyn-run: ").s(o->name).s(": lazy binding: ifunc '").esc(name).s("' of ").s(d.obj->name)
+              .s(d.absolute() ? " is an absolute symbol (SHN_ABS)" : " is outside every executable segment"));
   }
   uint64_t target = d.address();
   if (d.is_ifunc()) target = reinterpret_cast<uint64_t (*)()>(target)();

@@ -8,10 +8,10 @@
 //   3. TLS layout  one static block for every module (variant II)
 //   4. relocate    dependencies first, the app last, ifuncs at the end;
 //                  PLT slots left for lazy binding unless --bind-now
-//   5. RELRO       read-only once relocated
-//   6. startup     init/fini lists in dependency order, the combined TLS
+//   5. startup     init/fini lists in dependency order, the combined TLS
 //                  template and program headers for musl, sealed read-only
-//   7. app table   main (or --invoke's call) and the lists into libboot.so
+//   6. app table   main (or --invoke's call) and the lists into libboot.so
+//   7. RELRO       read-only once everything is written (the app table too)
 //   8. stack       argc/argv/envp/auxv as the kernel would build them
 //   9. enter       jump to the app's entry; its exit status is ours
 //
@@ -160,7 +160,7 @@ int main(int argc, char **argv, char **envp) {
       !s)
     die(s.error());
   size_t count = 0;
-  auto loaded = load_all(g_opt.app, path, g_arena, g_stats, verbose, &count);
+  auto loaded = load_all(g_opt.app, path, !g_opt.dry_run, g_arena, g_stats, verbose, &count);
   if (!loaded) die(loaded.error());
   DynObject *app = *loaded;
   // Before relocation: ifunc resolvers may already call through a PLT.
@@ -169,23 +169,26 @@ int main(int argc, char **argv, char **envp) {
   TlsLayout tls;                                                                            // 3. TLS layout
   if (Status s = layout_tls(app, &tls); !s) die(s.error());
 
-  RelocOptions ro{g_opt.bind_now, verbose};                                                 // 4. relocate
+  RelocOptions ro{g_opt.bind_now, verbose, !g_opt.dry_run}; // --dry-run: no ifunc resolver runs                                                 // 4. relocate
   if (Status s = relocate_all(app, count, tls, ro, g_arena, g_stats); !s) die(s.error());
 
-  bool lazy_any = false;                                                                    // 5. RELRO
-  for (DynObject *o = app; o; o = o->next) {
-    if (Status s = protect_relro(*o); !s) die(s.error());
-    lazy_any |= o->lazy;
-  }
-
-  auto lists = build_init_fini(app, count, g_opt.stats ? &exit_stats : nullptr, g_arena, verbose); // 6. startup
+  auto lists = build_init_fini(app, count, g_opt.stats ? &exit_stats : nullptr, g_arena, verbose); // 5. startup
   if (!lists) die(lists.error());
   auto sealed = seal_startup(*app, tls, *lists, verbose);
   if (!sealed) die(sealed.error());
 
-  auto main_fn = g_opt.invoke ? prepare_invoke(g_opt, app, g_stats) : find_main(*app);        // 7. app table
+  auto main_fn = g_opt.invoke ? prepare_invoke(g_opt, app, g_stats) : find_main(*app);        // 6. app table
   if (!main_fn) die(main_fn.error());
   if (Status s = fill_app_table(app, *main_fn, sealed->lists, g_stats); !s) die(s.error());
+
+  // RELRO last of all the writes into the objects: PT_GNU_RELRO may cover
+  // anything relocated or written above, the app table included (which is
+  // then read-only for the program, as it should be).
+  bool lazy_any = false;                                                                    // 7. RELRO
+  for (DynObject *o = app; o; o = o->next) {
+    if (Status s = protect_relro(*o); !s) die(s.error());
+    lazy_any |= o->lazy;
+  }
 
   EntryInfo entry{sealed->headers.phdr, sealed->headers.phnum, app->base + app->entry,      // 8. stack
                   reinterpret_cast<uint64_t>(&__ehdr_start)};

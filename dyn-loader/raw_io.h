@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "printable.h"
+
 namespace uk::dyn::raw {
 
 inline long syscall3(long n, long a, long b, long c) {
@@ -40,6 +42,12 @@ public:
     std::memcpy(buf_ + len_, t, n);
     len_ += n;
     return *this;
+  }
+  // A name from an object file, escaped (printable.h).
+  Line &esc(const char *t) {
+    char tmp[kShownCap];
+    escape_name(t, tmp);
+    return s(tmp);
   }
   Line &u(uint64_t v) {
     char tmp[24];

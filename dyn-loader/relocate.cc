@@ -5,6 +5,7 @@
 
 #include "hash.h"
 #include "lazy.h"
+#include "printable.h"
 #include "reloc_types.h"
 #include "scope.h"
 #include "tls.h"
@@ -98,6 +99,9 @@ Status apply(Ctx &c, DynObject &o, const Elf64_Rela &r) {
                       static_cast<unsigned long>(r.r_offset));
   uint64_t where = o.base + r.r_offset;
   int64_t addend = r.r_addend;
+  if (rt.kind == RelKind::kCopy && si == 0) // it copies a symbol's bytes: without one there is nothing to copy
+    return Error::fmt("%s: R_X86_64_COPY at 0x%lx has no symbol (index 0)", o.name,
+                      static_cast<unsigned long>(r.r_offset));
 
   // The symbol, if the kind uses one: S (address) or, for TLS kinds, the
   // definition's module and offset.
@@ -133,12 +137,16 @@ Status apply(Ctx &c, DynObject &o, const Elf64_Rela &r) {
                        rt.kind == RelKind::kDtpOff32 || rt.kind == RelKind::kTpOff32;
       if (is_tls != wants_tls)
         return Error::fmt("%s: %s at 0x%lx refers to '%s', %s TLS symbol", o.name, rt.name,
-                          static_cast<unsigned long>(r.r_offset), *nm, is_tls ? "a" : "not a");
-      S = dsym->st_shndx == SHN_ABS ? dsym->st_value : def->base + dsym->st_value;
+                          static_cast<unsigned long>(r.r_offset), Shown(*nm).s, is_tls ? "a" : "not a");
+      bool absolute = dsym->st_shndx == SHN_ABS;
+      S = absolute ? dsym->st_value : def->base + dsym->st_value;
       ifunc = ELF64_ST_TYPE(dsym->st_info) == STT_GNU_IFUNC;
-      if (ifunc && !def->contains(dsym->st_value, 1, PF_X))
-        return Error::fmt("%s: ifunc resolver of '%s' is outside every executable segment of %s", o.name, *nm,
-                          def->name);
+      if (ifunc && (absolute || !def->contains(dsym->st_value, 1, PF_X)))
+        return Error::fmt("%s: ifunc '%s' of %s %s", o.name, Shown(*nm).s, def->name,
+                          absolute ? "is an absolute symbol (SHN_ABS)" : "is outside every executable segment");
+      if (rt.kind == RelKind::kCopy && absolute)
+        return Error::fmt("%s: R_X86_64_COPY of '%s': its definition in %s is an absolute symbol (SHN_ABS)", o.name,
+                          Shown(*nm).s, def->name);
     }
   }
   // The TLS module the symbol lives in (the object itself for symbol 0).
@@ -172,11 +180,11 @@ Status apply(Ctx &c, DynObject &o, const Elf64_Rela &r) {
                         static_cast<unsigned long>(r.r_offset), static_cast<unsigned long>(size));
     if (dsym->st_size < size)
       return Error::fmt("%s: R_X86_64_COPY of '%s': %lu bytes wanted, %s defines %lu", o.name,
-                        o.str(rsym->st_name), static_cast<unsigned long>(size), def->name,
+                        Shown(o.str(rsym->st_name)).s, static_cast<unsigned long>(size), def->name,
                         static_cast<unsigned long>(dsym->st_size));
     if (!def->contains(dsym->st_value, size, PF_R))
       return Error::fmt("%s: R_X86_64_COPY of '%s': its definition in %s is outside every loadable segment", o.name,
-                        o.str(rsym->st_name), def->name);
+                        Shown(o.str(rsym->st_name)).s, def->name);
     std::memcpy(reinterpret_cast<void *>(where), reinterpret_cast<const void *>(S), size);
     break;
   }
@@ -339,7 +347,7 @@ Status relocate_all(DynObject *head, size_t count, const TlsLayout &tls, const R
     char list[1024];
     size_t len = 0;
     for (size_t i = 0; i < c.nmissing && i < kMaxMissingShown; i++) {
-      int w = std::snprintf(list + len, sizeof list - len, "%s'%s' (referenced by %s)", i ? ", " : "", c.missing[i],
+      int w = std::snprintf(list + len, sizeof list - len, "%s'%s' (referenced by %s)", i ? ", " : "", Shown(c.missing[i]).s,
                             c.missing_by[i]);
       if (w < 0 || static_cast<size_t>(w) >= sizeof list - len) break;
       len += static_cast<size_t>(w);
@@ -348,7 +356,7 @@ Status relocate_all(DynObject *head, size_t count, const TlsLayout &tls, const R
                                                      c.nmissing - kMaxMissingShown);
     return Error::fmt("%s: undefined symbol%s: %s", head->name, c.nmissing > 1 ? "s" : "", list);
   }
-  UK_TRY(run_deferred(c));
+  if (opt.run_resolvers) UK_TRY(run_deferred(c));
   if (opt.verbose)
     for (DynObject *o = head; o; o = o->next)
       std::fprintf(stderr, "uk-dyn-run: %s: %zu RELA, %zu RELR words, %zu JMPREL (%s)\n", o->name, o->nrela, o->nrelr,

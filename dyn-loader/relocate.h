@@ -20,6 +20,10 @@ struct TlsLayout; // tls.h
 struct RelocOptions {
   bool bind_now = false; // --bind-now / LD_BIND_NOW: no lazy binding at all
   bool verbose = false;
+  // Call the ifunc resolvers (each checked to be code of its object) and
+  // write their results. False for --dry-run (nothing of the objects runs:
+  // those slots keep what relocation left there) and in ukdyn_host.
+  bool run_resolvers = true;
 };
 
 Status relocate_all(DynObject *head, size_t count, const TlsLayout &tls, const RelocOptions &opt, Arena &arena,

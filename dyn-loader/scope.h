@@ -16,11 +16,17 @@
 
 namespace uk::dyn {
 
+// A symbol's value is an address inside its object (moved by the load
+// bias), except for SHN_ABS symbols: an absolute value, used as it is,
+// which the loader refuses wherever it needs an address inside the object
+// (an ifunc resolver, a copy relocation's source, the app table, main,
+// --invoke's function).
 struct Definition {
   const DynObject *obj = nullptr;
   const Elf64_Sym *sym = nullptr;
   explicit operator bool() const { return sym != nullptr; }
-  uint64_t address() const { return sym->st_shndx == SHN_ABS ? sym->st_value : obj->base + sym->st_value; }
+  bool absolute() const { return sym->st_shndx == SHN_ABS; }
+  uint64_t address() const { return absolute() ? sym->st_value : obj->base + sym->st_value; }
   bool is_ifunc() const { return ELF64_ST_TYPE(sym->st_info) == STT_GNU_IFUNC; }
 };
 

@@ -1,6 +1,10 @@
 #include "dyn_util.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <sstream>
@@ -14,6 +18,45 @@ RunResult dyn_run(const std::vector<std::string> &args, const std::string &stdin
   argv.push_back(kDynRun);
   argv.insert(argv.end(), args.begin(), args.end());
   return run(argv, stdin_data);
+}
+
+RunResult dyn_run_rss(const std::vector<std::string> &args, const std::string &scratch, long *max_rss_kib) {
+  std::vector<std::string> argv = {"/usr/bin/env", "-u", "LD_BIND_NOW", "-u", "UK_DYN_LIBRARY_PATH", kDynRun};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char *> cargv;
+  for (std::string &a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  std::string out = scratch + "/rss.out", err = scratch + "/rss.err";
+  pid_t pid = fork();
+  if (pid == 0) {
+    int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int n = open("/dev/null", O_RDONLY);
+    if (o < 0 || e < 0 || n < 0) _exit(126);
+    dup2(n, 0);
+    dup2(o, 1);
+    dup2(e, 2);
+    execv(cargv[0], cargv.data());
+    _exit(126);
+  }
+  RunResult r;
+  int st = 0;
+  struct rusage ru {};
+  if (pid < 0 || wait4(pid, &st, 0, &ru) != pid) {
+    ADD_FAILURE() << "fork/wait4 failed";
+    return r;
+  }
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  r.out = read_text(out);
+  r.err = read_text(err);
+  *max_rss_kib = ru.ru_maxrss;
+  return r;
+}
+
+RunResult dyn_run_bounded(const std::vector<std::string> &args) {
+  std::vector<std::string> argv = {"/usr/bin/timeout", "-s", "KILL", "120", "/usr/bin/env", "-u", "LD_BIND_NOW",
+                                   "-u", "UK_DYN_LIBRARY_PATH", kDynRun};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv);
 }
 
 std::string expect_load_error(const RunResult &r) {

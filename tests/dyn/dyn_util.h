@@ -24,6 +24,14 @@ inline std::string test_app(const std::string &name) { return kDynTestDir + "/" 
 RunResult dyn_run(const std::vector<std::string> &args, const std::string &stdin_data = "",
                   const std::vector<std::string> &env = {});
 
+// dyn_run, also measuring the peak resident set of the loader's process
+// (wait4's ru_maxrss, KiB): stdout and stderr go through files in `scratch`.
+RunResult dyn_run_rss(const std::vector<std::string> &args, const std::string &scratch, long *max_rss_kib);
+
+// dyn_run with a safety net for tests of inputs that once made the loader
+// block: killed (status 128 + SIGKILL) if still running after 120 s.
+RunResult dyn_run_bounded(const std::vector<std::string> &args);
+
 // A load error: exit status 127, nothing on stdout, exactly one line on
 // stderr starting with "uk-dyn-run: ". Returns that line.
 std::string expect_load_error(const RunResult &r);

@@ -50,4 +50,26 @@ Elf64_Rela *ElfPatch::rela(size_t i, bool jmprel) {
   return &at<Elf64_Rela>(base + i * sizeof(Elf64_Rela));
 }
 
+Elf64_Sym *ElfPatch::sym(const std::string &name) {
+  uint64_t symtab = offset_of(dyn_value(DT_SYMTAB)), strtab = offset_of(dyn_value(DT_STRTAB));
+  uint32_t n = at<uint32_t>(offset_of(dyn_value(DT_HASH)) + 4); // nchain: the number of symbols
+  for (uint32_t i = 1; i < n; i++) {
+    Elf64_Sym &s = at<Elf64_Sym>(symtab + i * sizeof(Elf64_Sym));
+    if (std::strcmp(&bytes_[strtab + s.st_name], name.c_str()) == 0) return &s;
+  }
+  ADD_FAILURE() << "no dynamic symbol '" << name << "'";
+  return nullptr;
+}
+
+uint64_t ElfPatch::dynstr_offset(const std::string &s) {
+  uint64_t strtab = offset_of(dyn_value(DT_STRTAB)), size = dyn_value(DT_STRSZ);
+  std::string key = std::string(1, '\0') + s + std::string(1, '\0');
+  size_t at = bytes_.substr(strtab, size).find(key);
+  if (at == std::string::npos) {
+    ADD_FAILURE() << "no string '" << s << "' in DT_STRTAB";
+    return ~uint64_t{0};
+  }
+  return strtab + at + 1;
+}
+
 } // namespace uk::test

@@ -31,6 +31,12 @@ public:
   // Relocation i of DT_RELA (jmprel: of DT_JMPREL).
   Elf64_Rela *rela(size_t i, bool jmprel = false);
   size_t rela_count(bool jmprel = false);
+  // The dynamic symbol with this name (DT_SYMTAB, counted by DT_HASH), or
+  // null (gtest failure).
+  Elf64_Sym *sym(const std::string &name);
+  // File offset of the NUL-terminated string `s` in DT_STRTAB, starting a
+  // string (preceded by NUL), or ~0 (gtest failure).
+  uint64_t dynstr_offset(const std::string &s);
 
   template <class T> T &at(uint64_t off) { return *reinterpret_cast<T *>(&bytes_[off]); }
   std::string &bytes() { return bytes_; }
