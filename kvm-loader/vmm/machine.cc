@@ -133,6 +133,7 @@ Status build_machine(Machine &m, const GuestLayout &g, const MachineConfig &c) {
     image = *img;
   }
   uint64_t plat_header = g.plat_header;
+  Region pending; // size 0: none
   for (const LayoutBlock &b : g.blocks) {
     if (b.gpa < kAppRegionBase || b.gpa + b.size > kSlotLimit)
       return Error::fmt("%s: block [0x%lx, +0x%lx) is outside the unikernel's address range", c.app_path,
@@ -140,8 +141,18 @@ Status build_machine(Machine &m, const GuestLayout &g, const MachineConfig &c) {
     auto host = block_memory(g, b, pool_bases, image, c.app_path);
     if (!host) return host.error();
     bool pool = b.source == BlockSource::Pool;
-    UK_TRY(m.mem.add(m.vm.vm_fd(), Region{b.gpa, b.size, *host, pool ? RegionKind::Pool : RegionKind::Private, b.prot,
-                                           !pool && (b.prot & kProtW), b.owner}));
+    // Consecutive blocks of one pool object (text then rodata) share a
+    // memslot: every KVM_SET_USER_MEMORY_REGION costs (milliseconds on a
+    // loaded nested host). The page tables keep each block's permissions.
+    if (pool && pending.kind == RegionKind::Pool && pending.owner == b.owner && pending.gpa + pending.size == b.gpa &&
+        pending.host + pending.size == *host) {
+      pending.size += b.size;
+      pending.prot &= b.prot;
+    } else {
+      if (pending.size) UK_TRY(m.mem.add(m.vm.vm_fd(), std::move(pending)));
+      pending = Region{b.gpa, b.size, *host, pool ? RegionKind::Pool : RegionKind::Private, b.prot,
+                       !pool && (b.prot & kProtW), b.owner};
+    }
     UK_TRY(m.pt->map(b.gpa, b.size, pte_flags(b.prot)));
     (pool ? m.stats.shared_pages : m.stats.private_pages) += b.size / kPageSize;
     if (desc_mode && pool && (b.prot & kProtX) && g.libs[b.lib].name == "kvmplat" && !plat_header) plat_header = b.gpa;
@@ -153,6 +164,7 @@ Status build_machine(Machine &m, const GuestLayout &g, const MachineConfig &c) {
                    b.owner.c_str());
     }
   }
+  if (pending.size) UK_TRY(m.mem.add(m.vm.vm_fd(), std::move(pending)));
   if (!plat_header)
     return Error::fmt("%s: no KVM platform library (kvmplat); pack the app with --platform kvm", c.app_path);
 

@@ -147,6 +147,23 @@ TEST(KvmBadInput, Options) {
   }
 }
 
+TEST(KvmPack, PlatformOptionIsCheckedAndWrittenToTheDesc) {
+  RunResult r = run({kTool, "--pool", "/nonexistent", "pack", "--platform", "vmware", "--out-dir", "/nonexistent",
+                     "a=b.o"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "uk-slt: --platform: vmware not in {linuxu,kvm} (see --help)\n");
+  Desc *l = load_desc(desc_of("helloworld")); // one static Desc: copy what is compared
+  ASSERT_NE(l, nullptr);
+  EXPECT_STREQ(l->platform, "linuxu");
+  uint32_t linuxu_libs = l->nlibs;
+  Desc *k = load_desc(kvm_desc_of("helloworld"));
+  ASSERT_NE(k, nullptr);
+  EXPECT_STREQ(k->platform, "kvm");
+  EXPECT_STREQ(k->app, "helloworld");
+  EXPECT_EQ(k->nlibs, linuxu_libs + 1); // kvmplat, after the others
+  EXPECT_STREQ(k->libs[k->nlibs - 1].name, "kvmplat");
+}
+
 TEST(KvmConfigFile, FirecrackerConfigBootsTheApp) {
   UK_REQUIRE_KVM();
   std::string dir = make_temp_dir();
