@@ -123,7 +123,7 @@ ChildStdio::~ChildStdio() {
   if (out_ >= 0) close(out_);
 }
 
-TimedRun run_timed(const Command &cmd, const ChildStdio &stdio) {
+TimedRun run_timed(const Command &cmd, const ChildStdio &stdio, int expected_status) {
   std::vector<char *> argv = make_argv(cmd);
   struct rusage ru {};
   int64_t t0 = now_ns();
@@ -131,7 +131,7 @@ TimedRun run_timed(const Command &cmd, const ChildStdio &stdio) {
   if (pid == 0) exec_child(argv.data(), stdio, false);
   int status = wait_for(pid, &ru);
   int64_t t1 = now_ns();
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != expected_status)
     throw BenchError(fmt::format("`{}` {}", cmd.str(), describe_status(status)));
   return {static_cast<double>(t1 - t0) / 1e6, ru.ru_minflt};
 }

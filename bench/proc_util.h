@@ -44,8 +44,9 @@ struct TimedRun {
   long minflt = 0;    // the child's ru_minflt from wait4
 };
 
-// Runs cmd to completion; throws unless it exits with status 0.
-TimedRun run_timed(const Command &cmd, const ChildStdio &stdio);
+// Runs cmd to completion; throws unless it exits with `expected_status`
+// (0, or e.g. QEMU's isa-debug-exit code for a guest that exited with 0).
+TimedRun run_timed(const Command &cmd, const ChildStdio &stdio, int expected_status = 0);
 
 // smaps_rollup fields, KiB.
 struct MemUsage {

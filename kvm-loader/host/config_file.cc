@@ -17,6 +17,7 @@ using json = nlohmann::json;
 
 // Warnings beyond this many are summarised in one last line.
 constexpr size_t kMaxWarnings = 64;
+constexpr int kMaxWarnDepth = 8;
 
 // Top-level sections of Firecracker's configuration that this VMM accepts
 // and ignores (their values are warned about, field by field).
@@ -50,13 +51,19 @@ public:
     if (out_.size() < kMaxWarnings) out_.push_back(std::move(line));
     else dropped_++;
   }
-  // One "PATH: ignored" per leaf of j that is not absent.
-  void ignored_tree(const std::string &path, const json &j) {
+  // One "PATH: ignored" per leaf of j that is not absent; below
+  // kMaxWarnDepth levels a whole subtree is one line (bounded recursion on
+  // hostile nesting).
+  void ignored_tree(const std::string &path, const json &j, int depth = 0) {
     if (absent(j)) return;
-    if (j.is_object()) {
-      for (auto it = j.begin(); it != j.end(); ++it) ignored_tree(path + "." + it.key(), it.value());
-    } else if (j.is_array()) {
-      for (size_t i = 0; i < j.size(); i++) ignored_tree(path + "[" + std::to_string(i) + "]", j[i]);
+    if (out_.size() >= kMaxWarnings) {
+      dropped_++;
+      return;
+    }
+    if (j.is_object() && depth < kMaxWarnDepth) {
+      for (auto it = j.begin(); it != j.end(); ++it) ignored_tree(path + "." + it.key(), it.value(), depth + 1);
+    } else if (j.is_array() && depth < kMaxWarnDepth) {
+      for (size_t i = 0; i < j.size(); i++) ignored_tree(path + "[" + std::to_string(i) + "]", j[i], depth + 1);
     } else {
       add(path + ": ignored");
     }

@@ -273,7 +273,8 @@ int64_t ShareFs::walk_open(int dir, const std::string &rel, int flags, uint32_t 
       if (S_ISLNK(st.st_mode)) {
         if (last && (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) return -EEXIST;
         std::string target;
-        if (int64_t r = read_link(cur(), name, target); r < 0) return r;
+        // From the O_PATH handle itself: the very link just looked at.
+        if (int64_t r = read_link(h.get(), "", target); r < 0) return r;
         if (int64_t r = splice(target); r < 0) return r;
         continue;
       }

@@ -177,6 +177,20 @@ TEST(ConfigFile, BootArgsQuoting) {
             "cfg.json: boot-source.boot_args: unterminated ' quote starting at byte 4");
 }
 
+TEST(ConfigFile, HostileNestingAndManyFieldsStayBounded) {
+  std::string deep = std::string(100000, '[') + "1" + std::string(100000, ']');
+  auto r = parse(R"({"boot-source": {"kernel_image_path": "a"}, "drives": )" + deep + "}");
+  ASSERT_TRUE(r) << r.error().what();
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_EQ(r->warnings[0], "drives[0][0][0][0][0][0][0][0]: ignored");
+  std::string many = R"({"boot-source": {"kernel_image_path": "a"}, "logger": {)";
+  for (int i = 0; i < 1000; i++) many += (i ? "," : "") + std::string("\"k") + std::to_string(i) + "\": 1";
+  auto m = parse(many + "}}");
+  ASSERT_TRUE(m) << m.error().what();
+  ASSERT_EQ(m->warnings.size(), 65u);
+  EXPECT_EQ(m->warnings.back(), "... 936 more ignored fields");
+}
+
 TEST(ConfigFile, BootArgsTooLong) {
   std::string args(kConfigMaxBootArgsLen + 1, 'x');
   EXPECT_EQ(error_of(R"({"boot-source": {"kernel_image_path": "a", "boot_args": ")" + args + "\"}}"),

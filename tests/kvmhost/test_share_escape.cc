@@ -1,7 +1,12 @@
 // --share DIR: no guest path reaches outside DIR. `..`, absolute paths,
 // symlinks (relative, absolute, to directories, dangling, looping), procfs
 // magic links, FIFOs and device nodes; through every path-taking call.
+#include <ftw.h>
 #include <sys/sysmacros.h>
+
+#include <random>
+#include <set>
+#include <utility>
 
 #include "share_fixture.h"
 
@@ -142,6 +147,64 @@ TEST_P(ShareEscapeTest, FifosSocketsAndDevicesAreRefusedWithoutBlocking) {
   if (::mknod(in_share("null").c_str(), S_IFCHR | 0666, makedev(1, 3)) != 0)
     GTEST_SKIP() << "mknod needs CAP_MKNOD: the device-node case is not tested here";
   EXPECT_EQ(fs_.open("null", O_WRONLY, 0), -EACCES);
+}
+
+// Inodes (dev, ino) of everything beneath dir, dir included, symlinks not followed.
+std::set<std::pair<dev_t, ino_t>> *g_inodes;
+int add_inode(const char *, const struct stat *st, int, struct FTW *) {
+  g_inodes->insert({st->st_dev, st->st_ino});
+  return 0;
+}
+std::set<std::pair<dev_t, ino_t>> inodes_beneath(const std::string &dir) {
+  std::set<std::pair<dev_t, ino_t>> out;
+  g_inodes = &out;
+  nftw(dir.c_str(), add_inode, 16, FTW_PHYS);
+  return out;
+}
+
+// Random paths from the fixture's names, through every path call: whatever
+// succeeds names an inode beneath DIR, and nothing outside DIR changes.
+TEST_P(ShareEscapeTest, RandomPathsStayBeneathDir) {
+  const char *parts[] = {"..", ".", "", "a", "b", "in", "in2", "out", "abs", "abs_in", "up", "loop1", "self",
+                         "f.txt", "dangling", "dangling_out", "new", "share", "secret", "proc"};
+  const int flags[] = {O_RDONLY, O_RDWR | O_CREAT, O_WRONLY | O_TRUNC, O_RDONLY | O_DIRECTORY,
+                       O_WRONLY | O_CREAT | O_EXCL, O_RDONLY | O_NOFOLLOW, O_RDWR | O_APPEND | O_CREAT};
+  std::mt19937 rng(12345); // fixed: the same paths every run
+  auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  auto random_path = [&] {
+    std::string p = pick(3) == 0 ? "/" : "";
+    for (size_t i = 0, n = 1 + pick(5); i < n; i++) p += std::string(i ? "/" : "") + parts[pick(std::size(parts))];
+    return p;
+  };
+  int opened = 0;
+  for (int iter = 0; iter < 600; iter++) {
+    std::string p = random_path(), q = random_path();
+    struct stat st;
+    switch (pick(6)) {
+    case 0: {
+      int64_t fd = fs_.open(p, flags[pick(std::size(flags))], 0644);
+      if (fd < 0) break;
+      opened++;
+      ASSERT_EQ(fs_.fstat(static_cast<int>(fd), &st), 0);
+      EXPECT_EQ(inodes_beneath(share_).count({st.st_dev, st.st_ino}), 1u) << p;
+      ASSERT_EQ(fs_.close(static_cast<int>(fd)), 0);
+      break;
+    }
+    case 1:
+      if (fs_.stat(p, &st) == 0) {
+        EXPECT_EQ(inodes_beneath(share_).count({st.st_dev, st.st_ino}), 1u) << p;
+      }
+      break;
+    case 2: fs_.unlink(p); break;
+    case 3: fs_.rename(p, q); break;
+    case 4: fs_.mkdir(p, 0755); break;
+    case 5: fs_.rmdir(p); break;
+    }
+    ASSERT_EQ(get(tmp_ + "/secret"), "host secret") << "after an operation on " << p;
+    ASSERT_EQ(inodes_beneath(tmp_).size(), inodes_beneath(share_).size() + 2) << "outside changed after " << p;
+  }
+  EXPECT_GT(opened, 0); // the walk reached real files, not only errors
+  EXPECT_EQ(fs_.open_fds(), 0u);
 }
 
 // DIR = /proc/self: every magic link (root, cwd, exe, fd/N) would lead out.
