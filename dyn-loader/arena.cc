@@ -50,6 +50,21 @@ Status Arena::seal() {
   return {};
 }
 
+void Arena::release() {
+  for (size_t i = 0; i < nchunks_; i++) {
+    if (chunks_[i].p == g_first_chunk) {
+      std::memset(g_first_chunk, 0, sizeof g_first_chunk); // alloc promises zeroed memory
+      g_first_chunk_used = false;
+    } else {
+      munmap(chunks_[i].p, chunks_[i].n);
+    }
+  }
+  cur_ = end_ = nullptr;
+  pages_ = 0;
+  nchunks_ = 0;
+  sealed_ = false;
+}
+
 Result<char *> Arena::dup(const char *s) {
   size_t n = std::strlen(s) + 1;
   auto p = alloc(n, 1);

@@ -31,6 +31,9 @@ public:
   // program: what lazy binding reads cannot be changed by the program).
   // Nothing may be allocated afterwards.
   Status seal();
+  // Unmaps every chunk and starts again empty (the host build's tests and
+  // fuzzers, which make one arena per object; the loader never calls it).
+  void release();
 
 private:
   static constexpr size_t kMaxChunks = 64;

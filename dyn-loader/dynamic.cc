@@ -101,6 +101,8 @@ Status parse_dynamic(DynObject &o, Arena &arena) {
   if (!symtab) return symtab.error();
   o.symtab = reinterpret_cast<const Elf64_Sym *>(*symtab);
   if (t.versym) {
+    if (t.versym & 1)
+      return Error::fmt("%s: DT_VERSYM at 0x%lx is misaligned", o.name, static_cast<unsigned long>(t.versym));
     auto vs = o.at(t.versym, uint64_t{o.nsyms} * 2, PF_R, "DT_VERSYM");
     if (!vs) return vs.error();
     o.versym = reinterpret_cast<const uint16_t *>(*vs);

@@ -47,6 +47,7 @@ Status validate_sysv(DynObject &o, uint64_t vaddr) {
 }
 
 Status validate_gnu(DynObject &o, uint64_t vaddr, uint32_t nsyms_known) {
+  if (vaddr & 7) return Error::fmt("%s: DT_GNU_HASH at 0x%lx is misaligned", o.name, static_cast<unsigned long>(vaddr));
   auto hdr = o.at(vaddr, 16, PF_R, "DT_GNU_HASH");
   if (!hdr) return hdr.error();
   const uint32_t *h = reinterpret_cast<const uint32_t *>(*hdr);
@@ -59,7 +60,6 @@ Status validate_gnu(DynObject &o, uint64_t vaddr, uint32_t nsyms_known) {
   if (!g.bloom_size || (g.bloom_size & (g.bloom_size - 1)))
     return Error::fmt("%s: DT_GNU_HASH Bloom filter size %u is not a power of two", o.name, g.bloom_size);
   if (g.bloom_shift >= 64) return Error::fmt("%s: DT_GNU_HASH Bloom shift %u is not below 64", o.name, g.bloom_shift);
-  if (vaddr & 7) return Error::fmt("%s: DT_GNU_HASH at 0x%lx is misaligned", o.name, static_cast<unsigned long>(vaddr));
   uint64_t fixed = 16 + uint64_t{g.bloom_size} * 8 + uint64_t{g.nbuckets} * 4;
   auto all = o.at(vaddr, fixed, PF_R, "DT_GNU_HASH table");
   if (!all) return all.error();
@@ -141,7 +141,7 @@ const Elf64_Sym *find_definition(const DynObject &o, SymbolName &n) {
   if (o.gnu.present) {
     const GnuHash &g = o.gnu;
     uint64_t word = g.bloom[(n.gnu / 64) & (g.bloom_size - 1)];
-    uint64_t mask = (uint64_t{1} << (n.gnu % 64)) | (uint64_t{1} << ((n.gnu >> g.bloom_shift) % 64));
+    uint64_t mask = (uint64_t{1} << (n.gnu % 64)) | (uint64_t{1} << ((uint64_t{n.gnu} >> g.bloom_shift) % 64)); // shift < 64
     if ((word & mask) != mask || !g.nbuckets) return nullptr;
     uint32_t i = g.buckets[n.gnu % g.nbuckets];
     if (!i) return nullptr;

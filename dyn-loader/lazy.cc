@@ -2,6 +2,8 @@
 
 #include <cpuid.h>
 
+#include <cstring>
+
 #include "hash.h"
 #include "raw_io.h"
 #include "scope.h"
@@ -112,7 +114,7 @@ extern "C" uint64_t uk_dyn_lazy_resolve(const DynObject *o, uint64_t index) {
   uint64_t target = d.address();
   if (d.is_ifunc()) target = reinterpret_cast<uint64_t (*)()>(target)();
   target += static_cast<uint64_t>(r.r_addend);
-  *reinterpret_cast<uint64_t *>(o->base + r.r_offset) = target; // checked writable, outside RELRO, at load
+  std::memcpy(reinterpret_cast<void *>(o->base + r.r_offset), &target, 8); // checked writable, outside RELRO, at load
   __atomic_fetch_add(&g_stats->symbols_lazy, 1, __ATOMIC_RELAXED); // threads may bind concurrently
   if (g_clobber) clobber_registers();
   return target;

@@ -11,11 +11,12 @@
 #include <cstdint>
 
 #include "error.h"
+#include "layout.h"
 
 namespace uk::dyn {
 
 inline constexpr size_t kMaxLoadSegments = 16;
-inline constexpr uint64_t kPage = 4096;
+inline constexpr uint64_t kPage = kPageSize; // common/layout.h
 
 struct LoadSegment {
   uint64_t vaddr, memsz, filesz, offset;

@@ -53,7 +53,7 @@ RunResult dyn_run_rss(const std::vector<std::string> &args, const std::string &s
 }
 
 RunResult dyn_run_bounded(const std::vector<std::string> &args) {
-  std::vector<std::string> argv = {"/usr/bin/timeout", "-s", "KILL", "120", "/usr/bin/env", "-u", "LD_BIND_NOW",
+  std::vector<std::string> argv = {"/usr/bin/timeout", "-s", "KILL", "30", "/usr/bin/env", "-u", "LD_BIND_NOW",
                                    "-u", "UK_DYN_LIBRARY_PATH", kDynRun};
   argv.insert(argv.end(), args.begin(), args.end());
   return run(argv);

@@ -29,7 +29,7 @@ RunResult dyn_run(const std::vector<std::string> &args, const std::string &stdin
 RunResult dyn_run_rss(const std::vector<std::string> &args, const std::string &scratch, long *max_rss_kib);
 
 // dyn_run with a safety net for tests of inputs that once made the loader
-// block: killed (status 128 + SIGKILL) if still running after 120 s.
+// block: killed (status 128 + SIGKILL) if still running after 30 s.
 RunResult dyn_run_bounded(const std::vector<std::string> &args);
 
 // A load error: exit status 127, nothing on stdout, exactly one line on

@@ -28,7 +28,12 @@ protected:
   std::string dir, app;
 };
 
-#define EXPECT_HAS(msg, part) EXPECT_NE((msg).find(part), std::string::npos) << (msg)
+// (The message is computed once: each run of the loader counts.)
+#define EXPECT_HAS(msg, part)                                                                                         \
+  do {                                                                                                                \
+    std::string m_ = (msg);                                                                                           \
+    EXPECT_NE(m_.find(part), std::string::npos) << m_;                                                                \
+  } while (0)
 
 // === item 15
 // A FIFO where the app or a library should be: refused at once (opened
@@ -68,7 +73,7 @@ TEST_F(Hardening, HugeBssIsMappedLazily) {
   EXPECT_LT(rss, kLimitKiB) << "--dry-run made the bss resident";
   RunResult real = dyn_run_rss({app}, dir, &rss);
   EXPECT_EQ(real.status, 0) << real.err;
-  EXPECT_HAS(real.out, "Hello, world!");
+  EXPECT_EQ(real.out, dyn_run({so_of("helloworld")}).out); // as the undamaged app
   EXPECT_LT(rss, kLimitKiB) << "the bss was populated at load";
 }
 
@@ -157,7 +162,7 @@ TEST_F(Hardening, RelroCoveringTheAppTable) {
   EXPECT_EQ(dry.status, 0) << dry.err;
   RunResult r = dyn_run({"-L", dir, app});
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_HAS(r.out, "Hello, world!");
+  EXPECT_EQ(r.out, dyn_run({so_of("helloworld")}).out); // as with the undamaged library
 }
 
 // === item 19
@@ -196,13 +201,13 @@ TEST_F(Hardening, NamesFromTheObjectArePrintedEscaped) {
   std::string sub = dir + "/" + std::string(250, 'a'); // a name of 500 bytes is cut
   ASSERT_EQ(mkdir(sub.c_str(), 0700), 0);
   std::string longname = sub + "/" + std::string(240, 'b') + ".so";
-  write_text(longname, "not an ELF file at all");
+  write_text(longname, std::string(200, 'x'));
   std::string cut = expect_load_error(dyn_run({longname}));
   EXPECT_HAS(cut, "aaaa...: not an ELF file (bad magic)");
   EXPECT_LT(cut.size(), 400u);
 
   std::string odd = dir + "/hello\nworld\x1b.so"; // a file name with a newline: one line still
-  write_text(odd, "not an ELF file at all");
+  write_text(odd, std::string(200, 'x'));
   EXPECT_EQ(expect_load_error(dyn_run({odd})),
             "uk-dyn-run: " + dir + "/hello\\x0aworld\\x1b.so: not an ELF file (bad magic)\n");
 }

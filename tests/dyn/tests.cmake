@@ -13,3 +13,15 @@ uk_warnings(uk-dyn-tests)
 uk_sanitize(uk-dyn-tests)
 add_dependencies(uk-dyn-tests corpus dyncorpus uk-dyn-run)
 gtest_discover_tests(uk-dyn-tests DISCOVERY_TIMEOUT 60)
+
+# uk-dyn-run's parsing, lookup and relocation code built for the host libc
+# (ukdyn_host) on the corpus's objects in ordinary memory: under ASan in the
+# sanitizer build.
+add_executable(uk-dyn-host-tests dyn/test_dyn_host.cc dyn/dyn_util.cc dyn/elf_patch.cc)
+target_include_directories(uk-dyn-host-tests PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(uk-dyn-host-tests PRIVATE ukdyn_host uk_test_support GTest::gtest_main)
+target_compile_definitions(uk-dyn-host-tests PRIVATE UK_DYNLIB_DIR="${UK_DYNLIB_DIR}" UK_DYN_TEST_DIR="${UK_DYN_TEST_DIR}")
+uk_warnings(uk-dyn-host-tests)
+uk_sanitize(uk-dyn-host-tests)
+add_dependencies(uk-dyn-host-tests corpus dyncorpus)
+gtest_discover_tests(uk-dyn-host-tests DISCOVERY_TIMEOUT 60)
