@@ -140,7 +140,7 @@ Result<Desc> make_desc(const ImagePlan &plan, const std::string &elf_rel, const 
     return {};
   };
   UK_TRY(put(d->app, sizeof d->app, plan.app, "app name"));
-  UK_TRY(put(d->platform, sizeof d->platform, "linuxu", "platform"));
+  UK_TRY(put(d->platform, sizeof d->platform, plan.platform, "platform"));
   d->layout = Layout::Fixed;
   UK_TRY(put(d->elf, sizeof d->elf, elf_rel, "elf path"));
   UK_TRY(put(d->image, sizeof d->image, image_rel, "image path"));

@@ -41,6 +41,7 @@ struct PoolObjectPlan {
 struct ImagePlan {
   std::string app;
   std::vector<PlanBlock> blocks; // ".app" first, then the slots by address
+  std::string platform = "linuxu"; // the desc's platform: linuxu or kvm (pack --platform)
   std::vector<PoolObjectPlan> objects;
   std::vector<PlanMap> private_maps;
   Bytes image; // page multiple

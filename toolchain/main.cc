@@ -157,10 +157,14 @@ int main(int argc, char **argv) {
   // pack
   std::vector<std::string> specs;
   std::string out_dir = ".";
+  std::string platform = "linuxu";
   auto *pack = cli.add_subcommand("pack", "align, extract, minify and desc a set of apps");
   pack->add_option("--out-dir", out_dir, "apps go to OUT_DIR/<app>/")->capture_default_str();
   bool aslr = false;
   pack->add_flag("--aslr", aslr, "also write the SLT [ASLR] files (<app>.aslr.desc, .img, .elf) and pool objects");
+  pack->add_option("--platform", platform, "platform of the descs: linuxu (uk-slt-run) or kvm (uk-kvm-run)")
+      ->check(CLI::IsMember({"linuxu", "kvm"}))
+      ->capture_default_str();
   pack->add_option("apps", specs, "APP=LIB.o,LIB.o,... (libraries in link order)")->required();
 
   // gc
@@ -253,6 +257,9 @@ int main(int argc, char **argv) {
     return r->bad ? 1 : 0;
   }
   if (*pack) {
+    if (aslr && platform != "linuxu")
+      return fail(Error::fmt("pack: --aslr writes descs for uk-slt-run only (no ASLR descs for platform %s yet)",
+                             platform.c_str()));
     bool tty = isatty(2) && !g.verbose;
     AslrPackResult ares;
     for (size_t i = 0; i < specs.size(); i++) {
@@ -266,6 +273,7 @@ int main(int argc, char **argv) {
       p.immutable = g.immutable;
       p.profile = g.link_profile();
       p.unikraft_tree = g.unikraft_tree;
+      p.platform = platform;
       Status s = pack_app(p);
       if (s && aslr) s = run_aslr_pack(g, specs[i], out_dir, &ares);
       if (!s) {

@@ -85,14 +85,16 @@ Status pack_app(const PackOptions &opt) {
   if (!lock) return lock.error();
 
   Staging out(dir);
-  std::string elf = dir + "/" + app + ".elf";
+  // linuxu: <app>.elf ...; another platform: <app>.<platform>.elf ... beside them.
+  const std::string base = app + (opt.platform == "linuxu" ? "" : "." + opt.platform);
+  std::string elf = dir + "/" + base + ".elf";
   AlignOptions a;
   a.registry = opt.registry;
   a.profile = opt.profile;
   a.unikraft_tree = opt.unikraft_tree;
   a.libs = spec->libs;
-  a.script_out = out.add(app + ".ld");
-  a.out_elf = out.add(app + ".elf");
+  a.script_out = out.add(base + ".ld");
+  a.out_elf = out.add(base + ".elf");
   a.report_as = elf;
   a.verbose = opt.verbose;
   UK_TRY(align_app(a)); // slots + aligned link
@@ -102,10 +104,12 @@ Status pack_app(const PackOptions &opt) {
   if (!linked) return linked.error();
   auto plan = plan_image_bytes(*linked, elf, *reg); // shared vs private split, named as it will be
   if (!plan) return plan.error();
+  plan->platform = opt.platform;
+  plan->app = app; // helloworld, not helloworld.kvm
   ExtractStats st;
   UK_TRY(extract_objects(*plan, opt.pool_dir, &st, opt.immutable));       // pool objects
-  UK_TRY(write_image(*plan, out.add(app + ".img")));        // private image
-  UK_TRY(write_desc_rel(*plan, out.add(app + ".desc"), app + ".elf", app + ".img"));
+  UK_TRY(write_image(*plan, out.add(base + ".img")));       // private image
+  UK_TRY(write_desc_rel(*plan, out.add(base + ".desc"), base + ".elf", base + ".img"));
   UK_TRY(out.commit()); // script, ELF, image, then the desc
   if (opt.verbose)
     std::fprintf(stderr, "pack: %s: %zu pool objects written, %zu reused, image %zu bytes\n", app.c_str(), st.written,

@@ -26,6 +26,7 @@ struct PackOptions {
   bool immutable = false; // FS_IMMUTABLE_FL on the pool objects (stages.h)
   Profile profile = Profile::Corpus; // align's profile (library.h)
   std::string unikraft_tree;         // unikraft profile: see align.h
+  std::string platform = "linuxu";   // the desc's platform; kvm files are <app>.kvm.{elf,ld,img,desc}
 };
 
 // APP=LIB.o,... split and the app name checked (common/names.h).

@@ -1,0 +1,33 @@
+// The guest's 4-level page tables, built by the VMM in its own memory (the
+// PageTables region: never mapped in the guest). Identity mapping with 4 KiB
+// pages: guest virtual = guest physical.
+#pragma once
+
+#include <cstdint>
+
+#include "error.h"
+
+namespace uk::kvm {
+
+inline constexpr uint64_t kPteP = 1, kPteW = 2, kPteU = 4, kPteNX = 1ull << 63;
+
+class PageTables {
+public:
+  // host: the region's memory, zeroed; [gpa, gpa + size) its guest address.
+  PageTables(uint8_t *host, uint64_t gpa, uint64_t size) : host_(host), gpa_(gpa), size_(size) {}
+  Status init(); // allocates the root
+  uint64_t root() const { return gpa_; }
+  // Maps [va, va + len) to the same physical addresses with these flags.
+  Status map(uint64_t va, uint64_t len, uint64_t flags);
+  // Changes the flags of pages already mapped; error if one is not.
+  Status protect(uint64_t va, uint64_t len, uint64_t flags);
+  uint64_t pages_used() const { return used_ / 4096; }
+
+private:
+  Result<uint64_t *> pte(uint64_t va, bool create);
+  uint64_t *table(uint64_t gpa) { return reinterpret_cast<uint64_t *>(host_ + (gpa - gpa_)); }
+  uint8_t *host_;
+  uint64_t gpa_, size_, used_ = 0;
+};
+
+} // namespace uk::kvm
