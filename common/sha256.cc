@@ -44,6 +44,7 @@ void Sha256::block(const uint8_t *p) {
 }
 
 void Sha256::update(const void *data, size_t len) {
+  if (len == 0) return; // data may be null
   const uint8_t *p = static_cast<const uint8_t *>(data);
   bytes_ += len;
   if (used_) {
@@ -55,7 +56,7 @@ void Sha256::update(const void *data, size_t len) {
     used_ = 0;
   }
   for (; len >= 64; p += 64, len -= 64) block(p);
-  std::memcpy(buf_, p, len);
+  if (len) std::memcpy(buf_, p, len);
   used_ = len;
 }
 

@@ -185,7 +185,7 @@ Status apply(Ctx &c, DynObject &o, const Elf64_Rela &r) {
     if (!def->contains(dsym->st_value, size, PF_R))
       return Error::fmt("%s: R_X86_64_COPY of '%s': its definition in %s is outside every loadable segment", o.name,
                         Shown(o.str(rsym->st_name)).s, def->name);
-    std::memcpy(reinterpret_cast<void *>(where), reinterpret_cast<const void *>(S), size);
+    std::memmove(reinterpret_cast<void *>(where), reinterpret_cast<const void *>(S), size); // may overlap: a COPY from its own object
     break;
   }
   case RelKind::kIRelative:

@@ -18,5 +18,5 @@ echo "== test with ASan + UBSan =="
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan -j"$(nproc)" --timeout 300 --output-on-failure
 
-echo "== fuzzers (${UK_FUZZ_SECONDS:-15} s each; bench/fuzz.sh runs them longer) =="
-scripts/fuzz.sh --seconds "${UK_FUZZ_SECONDS:-15}" --build build
+echo "== fuzzers (their regression inputs, then ${UK_FUZZ_RUNS:-2000} inputs each from a fixed seed; bench/fuzz.sh runs them longer) =="
+scripts/fuzz.sh --runs "${UK_FUZZ_RUNS:-2000}" --seed 1 --build build

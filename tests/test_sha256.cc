@@ -33,6 +33,9 @@ std::string openssl_hex(const uint8_t *p, size_t n) {
 
 TEST(Sha256, FipsExamples) {
   EXPECT_EQ(hex_of(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  char empty[kSha256HexLen + 1];
+  sha256_hex(nullptr, 0, empty); // no bytes: no pointer needed (UBSan checks it)
+  EXPECT_STREQ(empty, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(hex_of("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(hex_of("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
