@@ -5,17 +5,12 @@
 
 #include "aslr_link.h"
 #include "layout.h"
+#include "linker_script.h"
 
 namespace uk {
 namespace {
 
 bool is_relro(const std::string &s) { return s.rfind(".data.rel.ro", 0) == 0; }
-
-std::string input_list(const std::string &path, const std::vector<std::string> &sections) {
-  std::string s = fmt::format("\"{}\"(", path);
-  for (size_t i = 0; i < sections.size(); i++) s += (i ? " " : "") + sections[i];
-  return s + ")";
-}
 
 } // namespace
 
@@ -32,17 +27,7 @@ std::string make_aslr_linker_script(const std::vector<Library> &libs) {
                      i, libs[i].name);
   s += "  tls PT_TLS;\n  stack PT_GNU_STACK FLAGS(6);\n}\n\nSECTIONS\n{\n";
   s += fmt::format("  . = {:#x} + SIZEOF_HEADERS;\n", kAppRegionBase);
-  s += fmt::format("  .uk.app {:#x} : {{\n", kAppTableAddr);
-  s += "    __uk_app = .;\n";
-  s += "    QUAD(main)\n    QUAD(__uk_init_start) QUAD(__uk_init_end)\n    QUAD(__uk_fini_start) QUAD(__uk_fini_end)\n";
-  s += "  } :app\n";
-  s += "  .init_array : {\n    __uk_init_start = .;\n"
-       "    KEEP(*(.preinit_array))\n"
-       "    KEEP(*(SORT_BY_INIT_PRIORITY(.init_array.*) SORT_BY_INIT_PRIORITY(.ctors.*)))\n"
-       "    KEEP(*(.init_array .ctors))\n    __uk_init_end = .;\n  } :app\n";
-  s += "  .fini_array : {\n    __uk_fini_start = .;\n"
-       "    KEEP(*(SORT_BY_INIT_PRIORITY(.fini_array.*) SORT_BY_INIT_PRIORITY(.dtors.*)))\n"
-       "    KEEP(*(.fini_array .dtors))\n    __uk_fini_end = .;\n  } :app\n";
+  s += app_table_sections();
   // What a PIE link adds; nothing at run time reads it (the loader applies
   // the relocations recorded in the desc), but it must have a place.
   s += "  .dynamic : { *(.dynamic) } :app\n";

@@ -24,5 +24,7 @@ std::string quote_section(const std::string &name);
 std::string input_list(const std::string &path, const std::vector<std::string> &sections);
 
 std::string make_linker_script(const std::vector<Library> &libs, const std::vector<Slot> &slots);
+// The app table and the init/fini arrays of the app region, as script text.
+std::string app_table_sections();
 
 } // namespace uk
