@@ -157,7 +157,7 @@ void check_setup(const AslrSetup &s) {
       std::string desc = desc_path(s, m, app);
       require(is_file(desc) && access(desc.c_str(), R_OK) == 0, desc + ": missing or unreadable");
     }
-    (void)workload(s, app, false); // an app the bench has no workload for is named here
+    (void)workload(s, app, Input::Small); // an app the bench has no workload for is named here
   }
   require(is_file(s.loader) && access(s.loader.c_str(), X_OK) == 0, s.loader + ": loader missing or not executable");
   require(is_dir(s.pool), s.pool + ": pool directory not found");
@@ -169,11 +169,12 @@ void check_setup(const AslrSetup &s) {
   require(static_cast<bool>(lua.flush()), lua_script(s) + ": cannot write");
 }
 
-Workload workload(const AslrSetup &s, const std::string &app, bool heavy) {
-  const bool big = heavy && s.long_inputs;
+Workload workload(const AslrSetup &s, const std::string &app, Input in) {
+  const bool big = in == Input::Exec && s.long_inputs;
+  const bool small = in != Input::Exec;
   if (app == "helloworld") return {{}, ""};
   if (app == "mandelbrot") {
-    std::string size = !heavy ? "120 90 100" : big ? "1280 960 1000" : "640 480 500";
+    std::string size = in == Input::Start ? "8 6 10" : small ? "120 90 100" : big ? "1280 960 1000" : "640 480 500";
     Workload w{{}, size};
     std::istringstream ss(size);
     for (std::string a; ss >> a;) w.args.push_back(a);
@@ -181,15 +182,17 @@ Workload workload(const AslrSetup &s, const std::string &app, bool heavy) {
     return w;
   }
   if (app == "zlib-perf") {
-    std::string size = !heavy ? "64K" : big ? "32M" : "4M";
+    std::string size = in == Input::Start ? "1K" : small ? "64K" : big ? "32M" : "4M";
     return {{size}, size};
   }
   if (app == "sqlite-speed") {
-    std::string size = !heavy ? "1" : big ? "50" : "10";
+    if (in == Input::Start) return {{"--help"}, "--help"}; // prints its usage, exits 0
+    std::string size = small ? "1" : big ? "50" : "10";
     return {{"--size", size, "--memdb"}, "--size " + size + " --memdb"};
   }
   if (app == "lua") {
-    std::string n = !heavy ? "12" : big ? "30" : "27";
+    if (in == Input::Start) return {{"-e", ""}, "-e ''"};
+    std::string n = small ? "12" : big ? "30" : "27";
     return {{lua_script(s), n}, "fib(" + n + "), sort, strings"};
   }
   throw BenchError(app + ": uk-bench-aslr has no workload for this app (helloworld, mandelbrot, zlib-perf, "
@@ -227,7 +230,7 @@ Sides measure_exec(const AslrSetup &s, const ChildStdio &stdio, const std::strin
 
 std::vector<std::vector<BlockBase>> sample_layouts(const AslrSetup &s, const ChildStdio &stdio,
                                                    const std::string &app) {
-  const Command cmd = command(s, Mode::Aslr, app, workload(s, app, false), true);
+  const Command cmd = command(s, Mode::Aslr, app, workload(s, app, Input::Start), true);
   std::vector<std::vector<BlockBase>> starts;
   StderrCapture capture;
   for (int i = 0; i < s.entropy_starts; i++) {
@@ -263,7 +266,7 @@ GroupMemory measure_group(const AslrSetup &s, const ChildStdio &stdio, Mode m, c
     HeldGroup held;
     for (int i = 0; i < count; i++) {
       const std::string &app = apps[static_cast<size_t>(i) % apps.size()];
-      held.start_and_hold(command(s, m, app, workload(s, app, false)), stdio);
+      held.start_and_hold(command(s, m, app, workload(s, app, Input::Small)), stdio);
     }
     for (pid_t pid : held.pids()) {
       MemUsage u = read_smaps_rollup(pid);

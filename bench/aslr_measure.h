@@ -38,13 +38,16 @@ struct AslrSetup {
 // tmpfs, scratch dir); writes the lua script into tmp_dir. Throws BenchError.
 void check_setup(const AslrSetup &s);
 
-// An app's arguments: `heavy` for the exec-time runs (sizes from
-// long_inputs), else small inputs (memory, entropy starts).
+// An app's arguments for each use: Exec the exec-time runs (sizes from
+// long_inputs), Small the memory instances (a little real work), Start the
+// entropy starts (the layout is chosen before the app runs: it only has to
+// start and exit 0).
+enum class Input { Exec, Small, Start };
 struct Workload {
   std::vector<std::string> args;
   std::string what; // e.g. "--size 10 --memdb"
 };
-Workload workload(const AslrSetup &s, const std::string &app, bool heavy);
+Workload workload(const AslrSetup &s, const std::string &app, Input in);
 Command command(const AslrSetup &s, Mode m, const std::string &app, const Workload &w, bool stats = false);
 
 // Wall times (fork .. wait4) of each side, one run of every side per round.

@@ -72,7 +72,7 @@ void exec_times(const AslrSetup &s, const ChildStdio &stdio, std::vector<Target>
   std::printf("%-13s %-26s %11s %11s %11s %9s %8s %8s\n", "app", "input", "direct ms", "SLT ms", "ASLR ms", "ASLR/SLT",
               "paired", "SLT/dir");
   for (const std::string &app : s.exec_apps) {
-    Workload w = workload(s, app, true);
+    Workload w = workload(s, app, Input::Exec);
     progress(fmt::format("exec time: {} x {} rounds of {}", s.exec_runs + s.exec_warmup, 3, app));
     Sides r = measure_exec(s, stdio, app, w, s.exec_runs, s.exec_warmup);
     double d = median(r.ms[0]), slt = median(r.ms[1]), aslr = median(r.ms[2]);
@@ -87,7 +87,7 @@ void exec_times(const AslrSetup &s, const ChildStdio &stdio, std::vector<Target>
 
 void startup(const AslrSetup &s, const ChildStdio &stdio, std::vector<Target> &targets) {
   progress(fmt::format("start-up: {} x 3 runs of helloworld", s.startup_runs + s.startup_warmup));
-  Sides r = measure_exec(s, stdio, "helloworld", workload(s, "helloworld", true), s.startup_runs, s.startup_warmup);
+  Sides r = measure_exec(s, stdio, "helloworld", workload(s, "helloworld", Input::Exec), s.startup_runs, s.startup_warmup);
   std::printf("== start-up: helloworld, fork + exec + wait, %d runs per side, interleaved ==\n", s.startup_runs);
   std::printf("%-12s %10s %10s %10s %9s %9s\n", "side", "median ms", "p10", "p90", "vs SLT", "vs direct");
   for (size_t k = 0; k < r.modes.size(); k++) {

@@ -44,7 +44,7 @@ trap 'chmod -R u+w "$pool" 2>/dev/null; rm -rf "$pool" "$scratch"' EXIT
 trap 'exit 130' INT TERM
 cp -p "$build"/pool/[0-9a-f]* "$pool"/
 
-echo "== bench/run-aslr.sh ${preset[*]} $* ($(nproc) CPUs, $(uname -r))"
+echo "== bench/run-aslr.sh${preset[*]:+ ${preset[*]}}${*:+ $*} ($(nproc) CPUs, $(uname -r))"
 echo "uptime before: $(uptime)"
 status=0
 "$build/bin/uk-bench-aslr" --corpus "$build/unikernels" --pool "$pool" --loader "$build/bin/uk-slt-run" \
