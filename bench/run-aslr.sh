@@ -8,9 +8,9 @@
 #   bench/run-aslr.sh [--quick | --long] [uk-bench-aslr options...]
 #
 # Default: short inputs, 5 exec runs per side, 200 start-up runs, 1000
-# starts per app for the entropy, 3 memory repetitions (about 5 minutes on a
-# quiet 2-core machine). --quick: 3 exec runs, 100 start-up runs, 1 memory
-# repetition (the entropy keeps its 1000 starts). --long: the long inputs
+# starts per app for the entropy, 3 memory repetitions. --quick: 3 exec
+# runs, 100 start-up runs, 1 memory repetition (the entropy keeps its 1000
+# starts). --long: the long inputs
 # (mandelbrot 1280x960x1000, zlib 32M, speedtest1 --size 50, lua fib(30)),
 # 11 exec runs, 1000 start-up runs, 5 memory repetitions. Options after it
 # go to uk-bench-aslr (later ones win), e.g. --exec-runs 21, --only
