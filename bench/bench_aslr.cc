@@ -275,10 +275,10 @@ int run(int argc, char **argv) {
   if (part("pool")) pool(s);
 
   std::printf("== targets ==\n");
-  std::printf("%-62s %-12s %-11s %s\n", "measure", "value", "target", "");
+  std::printf("%-62s %-15s %-11s %s\n", "measure", "value", "target", "");
   bool all = true;
   for (const Target &t : targets) {
-    std::printf("%-62s %-12s %-11s %s\n", t.measure.c_str(), t.value.c_str(), t.target.c_str(),
+    std::printf("%-62s %-15s %-11s %s\n", t.measure.c_str(), t.value.c_str(), t.target.c_str(),
                 t.met ? "met" : "NOT MET");
     all = all && t.met;
   }
