@@ -65,7 +65,9 @@ TEST(Signals, LoadersDieOfTheSignalTheUnikernelDiesOf) {
   for (const Way &w : ways) {
     int st = run_into_closed_pipe(w.argv, in);
     EXPECT_TRUE(WIFSIGNALED(st)) << w.what << ": wait status 0x" << std::hex << st;
-    if (WIFSIGNALED(st)) EXPECT_EQ(WTERMSIG(st), SIGPIPE) << w.what;
+    if (WIFSIGNALED(st)) {
+      EXPECT_EQ(WTERMSIG(st), SIGPIPE) << w.what;
+    }
   }
   std::system(("rm -rf " + dir).c_str());
 }
