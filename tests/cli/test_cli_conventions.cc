@@ -75,7 +75,7 @@ TEST_P(EveryTool, HelpNamesTheToolAndExitsZero) {
     EXPECT_TRUE(line.rfind(std::string("usage: ") + t.name + " [options]", 0) == 0 ||
                 line.rfind(std::string("Usage: ") + t.name + " [OPTIONS]", 0) == 0)
         << t.name << " " << h << ": '" << line << "'";
-    for (const char *f : {"-h, --help", "-V, --version"}) // both spellings listed
+    for (const char *f : {"-h, --help", "-V, --version", "-v, --verbose"}) // both spellings listed
       EXPECT_TRUE(r.out.find(f) != std::string::npos || r.out.find(std::string(f).replace(2, 2, ",")) != std::string::npos)
           << t.name << " does not list " << f;
   }
