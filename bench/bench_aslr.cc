@@ -21,6 +21,7 @@
 
 #include "aslr_entropy.h"
 #include "aslr_measure.h"
+#include "cli_conventions.h"
 #include "proc_util.h"
 #include "stats.h"
 
@@ -41,8 +42,10 @@ struct Target {
   std::string note = ""; // printed under the table
 };
 
+bool g_verbose = false; // -v: the progress lines also when stderr is not a terminal
+
 void progress(const std::string &what) {
-  if (isatty(2)) std::fprintf(stderr, "uk-bench-aslr: %s\n", what.c_str());
+  if (g_verbose || isatty(2)) std::fprintf(stderr, "uk-bench-aslr: %s\n", what.c_str());
 }
 
 std::string default_loader() {
@@ -216,7 +219,8 @@ int run(int argc, char **argv) {
 
   CLI::App cli{"uk-bench-aslr: SLT [ASLR] vs Spacer-SLT (and the direct ELF): exec time, start-up, entropy, "
                "memory, pool bytes"};
-  cli.set_version_flag("--version", "uk-bench-aslr " UK_SLT_VERSION);
+  uk::cli::version(cli, "uk-bench-aslr " UK_SLT_VERSION);
+  cli.add_flag("-v,--verbose", g_verbose, "progress lines on stderr even when it is not a terminal");
   cli.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast); // run-aslr.sh's presets, then yours
   cli.add_option("--corpus", s.corpus, "directory with <app>/<app>.elf, .desc and .aslr.desc (build/unikernels)")
       ->required();
@@ -250,14 +254,7 @@ int run(int argc, char **argv) {
       ->delimiter(',')
       ->check(CLI::IsMember({"exec", "startup", "entropy", "memory", "pool"}));
   cli.add_flag("--fail-on-miss", fail_on_miss, "exit with status 3 if a target is not met");
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::Success &e) {
-    return cli.exit(e);
-  } catch (const CLI::ParseError &e) {
-    std::fprintf(stderr, "uk-bench-aslr: error: %s (see --help)\n", e.what());
-    return 2;
-  }
+  if (auto status = uk::cli::parse(cli, "uk-bench-aslr", argc, argv)) return *status; // --help, --version, usage error (2)
   check_setup(s);
   auto part = [&](const char *p) { return parts.empty() || std::find(parts.begin(), parts.end(), p) != parts.end(); };
 
