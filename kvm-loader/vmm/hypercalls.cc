@@ -139,7 +139,7 @@ void mprotect_call(Machine &m, uk_kvm_mprotect *c) {
     c->ret = -UK_KVM_EINVAL;
     return;
   }
-  if (c->addr < m.ram_gpa || end > m.ram_gpa + m.ram_size) { // only guest RAM changes at run time
+  if (c->addr < m.ram_addr || end > m.ram_addr + m.ram_size) { // only guest RAM changes at run time
     c->ret = -UK_KVM_ENOMEM;
     return;
   }

@@ -135,14 +135,14 @@ Outcome handle_exit(Machine &m) {
       return handle_doorbell(m, a - UK_KVM_DOORBELL, run->mmio.len, v);
     }
     m.stats.exits["mmio"]++;
-    const Region *r = m.mem.find(a);
+    const Region *r = m.mem.find_phys(a);
     kvm_regs regs{};
     (void)m.vm.get_regs(&regs);
     if (run->mmio.is_write && r) { // a read-only memslot: pool or read-only private page
       Outcome o;
       o.stop = true;
       o.status = fault_status(14);
-      o.message = describe_fault(m, 14, r->kind == RegionKind::Pool ? 3 : 7, a, regs.rip);
+      o.message = describe_fault(m, 14, r->kind == RegionKind::Pool ? 3 : 7, r->addr + (a - r->phys), regs.rip);
       return o;
     }
     return exit_line(m, run->mmio.is_write ? "guest write to unmapped guest-physical address"
@@ -184,9 +184,11 @@ void print_stats(const Machine &m, bool desc_mode) {
                "boot-to-exit %.3f ms\n",
                desc_mode ? "desc (pool memslots)" : "ELF (copied)", ms(s.t_start, s.t_first_run),
                ms(s.t_first_run, s.t_first_exit), ms(s.t_first_run, s.t_end));
-  std::fprintf(stderr, "uk-kvm-run: stats: pages shared %lu private %lu guest RAM %lu, host page faults minor %ld major %ld\n",
+  std::fprintf(stderr,
+               "uk-kvm-run: stats: pages shared %lu private %lu guest RAM %lu, memslots %u, host page faults minor %ld "
+               "major %ld\n",
                static_cast<unsigned long>(s.shared_pages), static_cast<unsigned long>(s.private_pages),
-               static_cast<unsigned long>(s.ram_pages), ru.ru_minflt, ru.ru_majflt);
+               static_cast<unsigned long>(s.ram_pages), s.memslots, ru.ru_minflt, ru.ru_majflt);
   uint64_t total = 0;
   for (const auto &[k, v] : s.exits) total += v;
   std::fprintf(stderr, "uk-kvm-run: stats: exits %lu:", static_cast<unsigned long>(total));

@@ -31,11 +31,11 @@ Result<uint64_t *> PageTables::pte(uint64_t va, bool create) {
   return &t[(va >> 12) & 511];
 }
 
-Status PageTables::map(uint64_t va, uint64_t len, uint64_t flags) {
+Status PageTables::map(uint64_t va, uint64_t pa, uint64_t len, uint64_t flags) {
   for (uint64_t off = 0; off < len; off += kPageSize) {
     auto e = pte(va + off, true);
     if (!e) return e.error();
-    **e = (va + off) | flags | kPteP;
+    **e = (pa + off) | flags | kPteP;
   }
   return {};
 }

@@ -1,6 +1,7 @@
 // The guest's 4-level page tables, built by the VMM in its own memory (the
-// PageTables region: never mapped in the guest). Identity mapping with 4 KiB
-// pages: guest virtual = guest physical.
+// PageTables region: never mapped in the guest), with 4 KiB pages: each
+// guest-virtual range (the desc's addresses, guest RAM, the system pages) to
+// where the VMM placed it in guest-physical memory (phys_memory.h).
 #pragma once
 
 #include <cstdint>
@@ -17,9 +18,10 @@ public:
   PageTables(uint8_t *host, uint64_t gpa, uint64_t size) : host_(host), gpa_(gpa), size_(size) {}
   Status init(); // allocates the root
   uint64_t root() const { return gpa_; }
-  // Maps [va, va + len) to the same physical addresses with these flags.
-  Status map(uint64_t va, uint64_t len, uint64_t flags);
-  // Changes the flags of pages already mapped; error if one is not.
+  // Maps [va, va + len) to [pa, pa + len) with these flags.
+  Status map(uint64_t va, uint64_t pa, uint64_t len, uint64_t flags);
+  // Changes the flags of pages already mapped (present or not, their
+  // physical address is kept); error if one has no page table.
   Status protect(uint64_t va, uint64_t len, uint64_t flags);
   uint64_t pages_used() const { return used_ / 4096; }
 
