@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "proc_util.h"
 #include "stats.h"
 
@@ -43,21 +44,6 @@ struct Side {
   Command cmd;
   std::vector<double> ms;
 };
-
-void progress(const std::string &what) {
-  if (isatty(2)) std::fprintf(stderr, "uk-bench-dyn: %s\n", what.c_str());
-}
-
-std::string loadavg() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  if (!(in >> a >> b >> c)) return "unknown";
-  return a + " " + b + " " + c;
-}
-
-void check_file(const std::string &path, const char *what) {
-  if (access(path.c_str(), R_OK) != 0) throw BenchError(fmt::format("{} {}: not found or not readable", what, path));
-}
 
 // Runs every side once per round, in an order rotated each round.
 void measure(std::vector<Side> &sides, int runs, int warmup, const ChildStdio &stdio) {
@@ -143,7 +129,7 @@ int run(int argc, char **argv) {
       {"uk-dyn-run --bind-now", Command{{s.dyn_run, "--bind-now", app("helloworld", "so")}}, {}},
       {"musl ld.so (musl-gcc dynamic)", Command{{s.musl_hello}}, {}},
   };
-  progress(fmt::format("start-up: {} rounds of {} sides", s.runs + s.warmup, hello.size()));
+  progress("uk-bench-dyn", fmt::format("start-up: {} rounds of {} sides", s.runs + s.warmup, hello.size()));
   measure(hello, s.runs, s.warmup, stdio);
   std::printf("== start-up: helloworld, wall time of fork + exec + wait, %d runs per side ==\n", s.runs);
   print_table(hello, 0, 4, "musl ld.so");
@@ -163,7 +149,7 @@ int run(int argc, char **argv) {
       {"uk-dyn-run --bind-now", with({s.dyn_run, "--bind-now", app("mandelbrot", "so")}), {}},
       {"musl ld.so (musl-gcc dynamic)", with({s.musl_mandel}), {}},
   };
-  progress(fmt::format("mandelbrot: {} rounds of {} sides", s.mandel_runs + s.mandel_warmup, mandel.size()));
+  progress("uk-bench-dyn", fmt::format("mandelbrot: {} rounds of {} sides", s.mandel_runs + s.mandel_warmup, mandel.size()));
   measure(mandel, s.mandel_runs, s.mandel_warmup, stdio);
   std::remove(out.c_str());
   std::printf("\n== run time: mandelbrot %dx%d, %d iterations, %d runs per side ==\n", s.mandel_w, s.mandel_h,

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <string>
 
+#include "bench_util.h"
 #include "linuxu_measure.h"
 #include "linuxu_report.h"
 #include "proc_util.h"
@@ -28,17 +29,6 @@ std::string default_loader() {
   if (n <= 0) return "uk-slt-run";
   std::string self(buf, static_cast<size_t>(n));
   return self.substr(0, self.rfind('/') + 1) + "uk-slt-run";
-}
-
-std::string loadavg() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  if (!(in >> a >> b >> c)) return "unknown";
-  return a + " " + b + " " + c;
-}
-
-void progress(const std::string &what) {
-  if (isatty(2)) std::fprintf(stderr, "uk-bench-linuxu: %s\n", what.c_str());
 }
 
 int run(int argc, char **argv) {
@@ -91,10 +81,10 @@ int run(int argc, char **argv) {
   if (s.functions > 0) r.pool_distinct = scenario_pool_usage(s, function_names(s));
   ChildStdio stdio;
 
-  progress("start-up: " + std::to_string(2 * (s.runs + s.warmup)) + " runs of helloworld");
+  progress("uk-bench-linuxu", "start-up: " + std::to_string(2 * (s.runs + s.warmup)) + " runs of helloworld");
   r.startup = measure_startup(s, stdio);
   for (int rep = 0; rep < s.reps; rep++) {
-    progress("memory: repetition " + std::to_string(rep + 1) + " of " + std::to_string(s.reps));
+    progress("uk-bench-linuxu", "memory: repetition " + std::to_string(rep + 1) + " of " + std::to_string(s.reps));
     r.mem.push_back(measure_memory_once(s, stdio, rep));
   }
   r.loadavg_end = loadavg();

@@ -74,9 +74,10 @@ Status open_image(const GuestLayout &g, const char *desc_path, Fd *out) {
 
 // Where a block lives: in its pool object's part of the pool memslot, or in
 // the next piece of the private memslot (image pages mapped copy-on-write
-// when they line up, else read or copied in; the rest stays zero).
+// when they line up, else read from file_fd, the image or the ELF; the rest
+// stays zero).
 Result<PhysPiece> place_block(PhysMemory &phys, const GuestLayout &g, const LayoutBlock &b,
-                              const std::vector<PhysPiece> &libs, int image_fd, const char *app) {
+                              const std::vector<PhysPiece> &libs, int file_fd, const char *app) {
   uint64_t end;
   if (b.source == BlockSource::Pool) {
     if (b.lib >= g.libs.size() || add_overflows(b.offset, b.size, &end) || end > page_up(g.libs[b.lib].object_size))
@@ -88,13 +89,12 @@ Result<PhysPiece> place_block(PhysMemory &phys, const GuestLayout &g, const Layo
     return Error::fmt("%s: block at 0x%lx reads past the end of its file", app, static_cast<unsigned long>(b.gpa));
   auto p = phys.take_private(b.size);
   if (!p) return p;
-  if (b.source == BlockSource::Copy) {
-    if (b.filesz) std::memcpy(p->host, g.copy_from + b.offset, b.filesz);
-  } else if (page_aligned(b.offset) && b.filesz == b.size) {
-    UK_TRY(phys.map_private_file(*p, b.size, image_fd, b.offset, app)); // copy on write of the image
-  } else if (b.filesz && pread(image_fd, p->host, b.filesz, static_cast<off_t>(b.offset)) != static_cast<ssize_t>(b.filesz)) {
-    return Error::fmt("%s: cannot read 0x%lx bytes of the private image at 0x%lx", app,
-                      static_cast<unsigned long>(b.filesz), static_cast<unsigned long>(b.offset));
+  if (b.source == BlockSource::Image && page_aligned(b.offset) && b.filesz == b.size) {
+    UK_TRY(phys.map_private_file(*p, b.size, file_fd, b.offset, app)); // copy on write of the image
+  } else if (b.filesz && pread(file_fd, p->host, b.filesz, static_cast<off_t>(b.offset)) != static_cast<ssize_t>(b.filesz)) {
+    // Read, not copied from a mapping: the ELF's segments as Firecracker loads a kernel.
+    return Error::fmt("%s: cannot read 0x%lx bytes of the %s at 0x%lx", app, static_cast<unsigned long>(b.filesz),
+                      b.source == BlockSource::Image ? "private image" : "ELF", static_cast<unsigned long>(b.offset));
   }
   return p;
 }
@@ -120,7 +120,7 @@ Status build_machine(Machine &m, const GuestLayout &g, const MachineConfig &c) {
   }
   if (desc_mode)
     for (const LayoutLib &l : g.libs) pool_size += page_up(l.object_size); // sizes checked against the files
-  private_size += c.mem_bytes;
+  private_size += kLargePage + c.mem_bytes; // guest RAM starts at a 2 MiB boundary
   UK_TRY(m.phys.reserve(private_size, pool_size));
 
   // System region [0, UK_KVM_PT_LOW) and page tables [UK_KVM_PT_LOW, UK_KVM_PT_HIGH), identity-mapped.
@@ -141,14 +141,16 @@ Status build_machine(Machine &m, const GuestLayout &g, const MachineConfig &c) {
 
   // The unikernel's blocks.
   std::vector<PhysPiece> libs;
-  Fd image;
+  Fd file; // desc mode: the private image; ELF mode: the ELF
   if (desc_mode) {
     UK_TRY(map_pool(m.phys, g, c.pool, &libs));
-    UK_TRY(open_image(g, c.app_path, &image));
+    UK_TRY(open_image(g, c.app_path, &file));
+  } else if ((file.fd = open(c.app_path, O_RDONLY | O_CLOEXEC)) < 0) {
+    return Error::fmt("%s: cannot open: %s", c.app_path, std::strerror(errno));
   }
   uint64_t plat_header = g.plat_header;
   for (const LayoutBlock &b : g.blocks) {
-    auto p = place_block(m.phys, g, b, libs, image.fd, c.app_path);
+    auto p = place_block(m.phys, g, b, libs, file.fd, c.app_path);
     if (!p) return p.error();
     bool pool = b.source == BlockSource::Pool;
     UK_TRY(m.mem.add(Region{b.gpa, b.size, p->host, p->gpa, pool ? RegionKind::Pool : RegionKind::Private, b.prot,
@@ -183,12 +185,12 @@ Status build_machine(Machine &m, const GuestLayout &g, const MachineConfig &c) {
   // Guest RAM: heap, then the stack at the top; the last piece of the private memslot.
   m.ram_addr = UK_KVM_RAM_BASE;
   m.ram_size = c.mem_bytes;
-  auto ram = m.phys.take_private(m.ram_size);
+  auto ram = m.phys.take_private(m.ram_size, kLargePage);
   if (!ram) return ram.error();
   m.ram = ram->host;
   m.ram_phys = ram->gpa;
   UK_TRY(m.mem.add(Region{m.ram_addr, m.ram_size, m.ram, m.ram_phys, RegionKind::Ram, kProtR | kProtW, true, "guest RAM"}));
-  UK_TRY(m.pt->map(m.ram_addr, m.ram_phys, m.ram_size, kPteU | kPteW | kPteNX));
+  UK_TRY(m.pt->map(m.ram_addr, m.ram_phys, m.ram_size, kPteU | kPteW | kPteNX, true)); // 2 MiB pages
   m.stats.ram_pages = m.ram_size / kPageSize;
   if (c.ksm) UK_TRY(m.phys.mergeable());
   auto slots = m.phys.register_memslots(m.vm.vm_fd());

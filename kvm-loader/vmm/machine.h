@@ -34,7 +34,7 @@ struct MachineConfig {
 };
 
 struct Machine {
-  PhysMemory phys; // the host memory behind the memslots (outlives the VM's fds)
+  PhysMemory phys; // the host memory behind the memslots (mapped until the process exits)
   Vm vm;
   GuestMemory mem;
   std::unique_ptr<PageTables> pt;

@@ -22,11 +22,6 @@ Result<uint8_t *> reserve_range(uint64_t size, int prot, const char *what) {
 
 } // namespace
 
-PhysMemory::~PhysMemory() {
-  if (private_.host) munmap(private_.host, private_.size);
-  if (pool_.host) munmap(pool_.host, pool_.size);
-}
-
 Status PhysMemory::reserve(uint64_t private_size, uint64_t pool_size) {
   if (!page_aligned(private_size) || !page_aligned(pool_size) || private_size < UK_KVM_PT_HIGH)
     return Error::fmt("guest-physical memory: sizes 0x%lx, 0x%lx are not page multiples",
@@ -56,12 +51,12 @@ Result<PhysPiece> PhysMemory::private_at(uint64_t gpa, uint64_t len) const {
   return PhysPiece{private_.host + gpa, gpa};
 }
 
-Result<PhysPiece> PhysMemory::take_private(uint64_t len) {
-  uint64_t end;
-  if (!page_aligned(len) || add_overflows(private_.used, len, &end) || end > private_.size)
+Result<PhysPiece> PhysMemory::take_private(uint64_t len, uint64_t align) {
+  uint64_t end, start = (private_.used + align - 1) / align * align; // align: a small power of two
+  if (!page_aligned(len) || add_overflows(start, len, &end) || end > private_.size)
     return Error::fmt("guest private memory: 0x%lx more bytes do not fit in the reservation",
                       static_cast<unsigned long>(len));
-  PhysPiece p{private_.host + private_.used, private_.gpa + private_.used};
+  PhysPiece p{private_.host + start, private_.gpa + start};
   private_.used = end;
   return p;
 }

@@ -31,19 +31,22 @@ struct PhysPiece {
   uint64_t gpa = 0;
 };
 
+// The reservations stay mapped until the process exits (one VM per process):
+// a VMM held at its exit, as the tests and bench/ hold it, still shows the
+// guest's memory and its pool mappings.
 class PhysMemory {
 public:
   PhysMemory() = default;
   PhysMemory(const PhysMemory &) = delete;
   PhysMemory &operator=(const PhysMemory &) = delete;
-  ~PhysMemory();
 
   // Reserves both host ranges (pool_size 0: no pool memslot). Sizes are page multiples.
   Status reserve(uint64_t private_size, uint64_t pool_size);
   // The private piece at guest-physical `gpa` (the system pages, by ABI address).
   Result<PhysPiece> private_at(uint64_t gpa, uint64_t len) const;
-  // The next `len` bytes of the private part, in the order they are asked for.
-  Result<PhysPiece> take_private(uint64_t len);
+  // The next `len` bytes of the private part, in the order they are asked
+  // for, at a guest-physical address that is a multiple of `align`.
+  Result<PhysPiece> take_private(uint64_t len, uint64_t align = 4096);
   // Maps bytes [off, off + len) of fd over a private piece, MAP_PRIVATE (copy on write).
   Status map_private_file(PhysPiece p, uint64_t len, int fd, uint64_t off, const char *what);
   // Maps a whole pool object (fd, size bytes) at the next place of the pool part.
