@@ -6,8 +6,9 @@
  * the VMM (it owns the page tables) marks the pages not present and gives
  * their memory back to the host, so a later access faults as on Linux, and
  * when mmap hands them out again one mprotect hypercall maps them again,
- * zero-filled by the host. So a munmap costs one exit, and so does the
- * first reuse of unmapped pages; pages never unmapped cost none.
+ * zero-filled by the host. So a munmap costs one exit; mmap prefers pages
+ * never unmapped (no exit) and reuses unmapped ones, one exit per run,
+ * only when no such run is left.
  * mprotect asks the VMM, after checking that every page of the mmap area in
  * the range is mapped (-ENOMEM otherwise, as Linux).
  */
@@ -25,7 +26,7 @@ static uint64_t brk_start, brk_cur, brk_limit; /* brk: [brk_start, brk_limit) */
 static uint64_t map_base, map_pages;          /* mmap: map_pages pages from map_base */
 static uint64_t used[MAX_PAGES / 64];     /* page handed out */
 static uint64_t released[MAX_PAGES / 64]; /* unmapped by munmap: not present, zero on the host */
-static uint64_t next_free;                /* first-fit search starts here */
+static uint64_t next_free;                /* no page below is free and never unmapped */
 
 void kvmplat_memory_init(void) {
   uint64_t start = kvmplat_boot.heap_start, end = kvmplat_boot.heap_end;
@@ -86,7 +87,6 @@ static long release(uint64_t first, uint64_t n) {
   if (c.ret != 0) return c.ret;
   set_bits(released, first, n, 1);
   set_bits(used, first, n, 0);
-  if (first < next_free) next_free = first;
   return 0;
 }
 
@@ -117,22 +117,28 @@ long kvmplat_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, in
     if (r == 0) r = hand_out(first, n);
     return r == 0 ? with_prot(addr, n * PAGE, prot) : -ENOMEM;
   }
-  uint64_t run = 0;
-  for (uint64_t k = next_free; k < map_pages; k++) {
-    if (!(k % 64) && used[k / 64] == ~0ull && k + 64 <= map_pages) {
-      run = 0;
-      k += 63;
-      continue;
-    }
-    if (bit(used, k)) {
-      run = 0;
-      continue;
-    }
-    if (++run == n) {
-      uint64_t first = k + 1 - n;
-      if (hand_out(first, n) != 0) return -ENOMEM;
-      if (first == next_free) next_free = first + n;
-      return with_prot(page_addr(first), n * PAGE, prot);
+  /* First fit over pages never unmapped (no exit), then over unmapped ones too
+   * (one exit per run to map them again). The unmapped pages' memory is back
+   * with the host, so skipping them costs the host nothing. */
+  for (int pass = 0; pass < 2; pass++) {
+    uint64_t run = 0;
+    for (uint64_t k = pass ? 0 : next_free; k < map_pages; k++) {
+      uint64_t busy = used[k / 64] | (pass ? 0 : released[k / 64]);
+      if (!(k % 64) && busy == ~0ull && k + 64 <= map_pages) {
+        run = 0;
+        k += 63;
+        continue;
+      }
+      if ((busy >> (k % 64)) & 1) {
+        run = 0;
+        continue;
+      }
+      if (++run == n) {
+        uint64_t first = k + 1 - n;
+        if (hand_out(first, n) != 0) return -ENOMEM;
+        if (first == next_free) next_free = first + n;
+        return with_prot(page_addr(first), n * PAGE, prot);
+      }
     }
   }
   return -ENOMEM;

@@ -148,8 +148,9 @@ constexpr uint64_t kCr3Pwt = 1u << 3; // page-level write-through of the PML4 ac
 // and flush its TLB, which an ordinary EPT/NPT host needs. Reloading the
 // same CR3 through KVM_SET_SREGS does neither: mprotect was not enforced
 // before this.
-Status flush_tlb(Machine &m, uint64_t addr, uint64_t len) {
-  for (uint64_t p = addr, end = addr + len; p < end;) { // the caller checked that it does not wrap
+// munmap's MADV_DONTNEED already fired the notifier: zap_host false.
+Status flush_tlb(Machine &m, uint64_t addr, uint64_t len, bool zap_host) {
+  for (uint64_t p = addr, end = zap_host ? addr + len : addr; p < end;) { // the caller checked that it does not wrap
     const Region *r = m.mem.find(p);
     if (!r) return Error::fmt("no region at 0x%lx", static_cast<unsigned long>(p));
     uint64_t n = std::min(end, r->addr + r->size) - p;
@@ -207,7 +208,7 @@ void mprotect_call(Machine &m, uk_kvm_mprotect *c) {
     c->ret = -UK_KVM_ENOMEM;
     return;
   }
-  c->ret = flush_tlb(m, c->addr, len) ? 0 : -UK_KVM_EINVAL;
+  c->ret = flush_tlb(m, c->addr, len, true) ? 0 : -UK_KVM_EINVAL;
 }
 
 // munmap of guest RAM pages: not present any more, their host memory given
@@ -220,7 +221,7 @@ void munmap_call(Machine &m, uk_kvm_munmap *c) {
     return;
   }
   if (!m.pt->protect(c->addr, c->len, 0) ||
-      madvise(m.ram + (c->addr - m.ram_addr), c->len, MADV_DONTNEED) != 0 || !flush_tlb(m, c->addr, c->len)) {
+      madvise(m.ram + (c->addr - m.ram_addr), c->len, MADV_DONTNEED) != 0 || !flush_tlb(m, c->addr, c->len, false)) {
     c->ret = -UK_KVM_EINVAL;
     return;
   }

@@ -103,8 +103,6 @@ Result<PhysPiece> place_block(PhysMemory &phys, const GuestLayout &g, const Layo
 
 Status build_machine(Machine &m, const GuestLayout &g, const MachineConfig &c) {
   UK_TRY(m.vm.open());
-  // The vCPU before the memslots: on this nested host every memslot added to
-  // a VM without a vCPU took milliseconds under load, with one only the first.
   UK_TRY(m.vm.create_vcpu());
   bool desc_mode = g.copy_from == nullptr;
 

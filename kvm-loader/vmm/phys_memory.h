@@ -10,10 +10,10 @@
 //   pool     guest-physical [kPoolPhysBase, +size): every pool object once,
 //            MAP_SHARED + PROT_READ from its O_RDONLY fd; KVM_MEM_READONLY
 // The page tables map each block's guest address (the desc's) to where it
-// landed. Why: every KVM_SET_USER_MEMORY_REGION costs up to tens of
-// milliseconds on a loaded nested host (bench/README in the KVM section),
-// and one memslot per block made that 12-20 calls per VM; now it is two
-// (one for an ELF), whatever the number of libraries.
+// landed. Why: a KVM_SET_USER_MEMORY_REGION costs milliseconds on this
+// loaded nested host (uk-bench-kvm's memslot probe: about 4 ms a call at
+// load 15), and one memslot per block made that 12-20 calls per VM; now it
+// is two (one for an ELF), whatever the number of libraries.
 #pragma once
 
 #include <cstdint>

@@ -87,7 +87,8 @@ TEST(KvmGuest, SystemCallsServedInTheGuest) {
 }
 
 // munmap really unmaps (a later access stops the VM as a SIGSEGV would stop
-// the process) and pages handed out again read as zero.
+// the process); mmap prefers pages never unmapped (no exit to map them
+// again); unmapped pages handed out again read as zero.
 TEST(KvmGuest, MunmapUnmapsAndReusedPagesAreZero) {
   UK_REQUIRE_KVM();
   for (const std::string &app : {kvm_desc_of("kvmtest"), kvm_elf_of("kvmtest")}) {
@@ -95,6 +96,7 @@ TEST(KvmGuest, MunmapUnmapsAndReusedPagesAreZero) {
     RunResult r = vmm({app, "munmap"});
     EXPECT_EQ(r.status, 139);
     EXPECT_EQ(r.out, "munmap: 0\n"
+                     "next mmap avoids the unmapped pages: yes\n"
                      "reused: yes, zeroed: ok\n"
                      "mprotect of the unmapped page: -1 errno 12\n");
     EXPECT_TRUE(std::regex_match(r.err, std::regex("uk-kvm-run: kvmtest: guest page fault: read of 0x1[0-9a-f]{8} "

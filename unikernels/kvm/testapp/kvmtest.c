@@ -130,7 +130,9 @@ static int syscalls(void) {
   int zero = p != MAP_FAILED;
   for (size_t i = 0; zero && i < (3u << 20); i += 4096) zero = p[i] == 0;
   if (p != MAP_FAILED) memset(p, 0xab, 3 << 20), munmap(p, 3 << 20);
-  char *q = mmap(0, 3 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  /* Unmapped pages are handed out again only when asked for (or when no
+   * never-unmapped run is left): MAP_FIXED at the same place. */
+  char *q = mmap(p, 3 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
   for (size_t i = 0; zero && q != MAP_FAILED && i < (3u << 20); i += 4096) zero = q[i] == 0;
   printf("mmap zeroed after reuse: %s\n", zero && q == p ? "ok" : "no");
   printf("mprotect read-only: %d\n", mprotect(q, 4096, PROT_READ));
@@ -147,7 +149,9 @@ static int munmap_mode(void) {
   if (p == MAP_FAILED) return 1;
   memset(p, 0xab, 3 * 4096);
   printf("munmap: %d\n", munmap(p, 3 * 4096));
-  char *q = mmap(0, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  char *f = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  printf("next mmap avoids the unmapped pages: %s\n", f != MAP_FAILED && (f < p || f >= p + 3 * 4096) ? "yes" : "no");
+  char *q = mmap(p, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
   printf("reused: %s, zeroed: %s\n", q == p ? "yes" : "no", q[0] == 0 && q[4096] == 0 ? "ok" : "no");
   errno = 0;
   int r = mprotect(p + 2 * 4096, 4096, PROT_READ);
