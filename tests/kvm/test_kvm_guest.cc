@@ -135,6 +135,20 @@ TEST(KvmGuest, MprotectBeyondGuestRamAsLinux) {
   }
 }
 
+// Every KVM_SET_USER_MEMORY_REGION costs (milliseconds on a loaded nested
+// host): a VM has two memslots from a desc (private, pool) and one from an
+// ELF, however many libraries the app has.
+TEST(KvmGuest, TwoMemslotsFromADescOneFromAnElf) {
+  UK_REQUIRE_KVM();
+  for (const char *app : {"helloworld", "sqlite-speed", "lua"}) {
+    SCOPED_TRACE(app);
+    RunResult d = vmm({"--stats", kvm_desc_of(app), "--version"}, "");
+    RunResult e = vmm({"--stats", kvm_elf_of(app), "--version"}, "");
+    EXPECT_NE(d.err.find(", memslots 2, "), std::string::npos) << d.err;
+    EXPECT_NE(e.err.find(", memslots 1, "), std::string::npos) << e.err;
+  }
+}
+
 TEST(KvmGuest, SocketStopsTheVmWithOneLine) {
   UK_REQUIRE_KVM();
   RunResult r = vmm({kvm_desc_of("kvmtest"), "socket"});
