@@ -117,7 +117,10 @@ Status build_machine(Machine &m, const GuestLayout &g, const MachineConfig &c) {
     if (b.source != BlockSource::Pool) private_size += b.size; // < kSlotLimit each, at most kMaxMaps: no overflow
   }
   if (desc_mode)
-    for (const LayoutLib &l : g.libs) pool_size += page_up(l.object_size); // sizes checked against the files
+    for (const LayoutLib &l : g.libs) // each size is checked against its file before anything is mapped
+      if (l.object_size > kSlotLimit || add_overflows(pool_size, page_up(l.object_size), &pool_size))
+        return Error::fmt("%s: pool object %s: size 0x%lx is larger than the unikernel's address range", c.app_path,
+                          l.object.c_str(), static_cast<unsigned long>(l.object_size));
   private_size += kLargePage + c.mem_bytes; // guest RAM starts at a 2 MiB boundary
   UK_TRY(m.phys.reserve(private_size, pool_size));
 
