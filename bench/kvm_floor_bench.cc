@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <fmt/format.h>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "proc_util.h"
@@ -31,9 +32,10 @@ namespace {
 using namespace ukbench;
 
 struct Side {
+  Side(std::string l, Command c, int status = 0) : label(std::move(l)), cmd(std::move(c)), expected_status(status) {}
   std::string label;
   Command cmd;
-  int expected_status = 0;
+  int expected_status;
   std::vector<double> ms;
 };
 
