@@ -42,6 +42,7 @@ enum class Accel { Kvm, Tcg };
 std::string missing(Accel a) {
   if (find_on_path(kQemuName).empty())
     return kQemuName + " not found on PATH (Debian package qemu-system-x86, scripts/setup.sh)";
+  if (find_on_path("timeout").empty()) return "timeout (coreutils) not found on PATH";
   if (a == Accel::Kvm) {
     int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
     if (fd < 0) return std::string("/dev/kvm cannot be opened (") + std::strerror(errno) + "): QEMU with KVM needs it";
@@ -53,7 +54,7 @@ std::string missing(Accel a) {
 // QEMU microvm, the serial port on stdout, isa-debug-exit at the port the
 // guest uses; `timeout` ends a guest that would never exit.
 RunResult boot(Accel a, const std::string &app, const std::vector<std::string> &args) {
-  std::vector<std::string> argv = {"timeout", "120", find_on_path(kQemuName), "-M", "microvm"};
+  std::vector<std::string> argv = {find_on_path("timeout"), "120", find_on_path(kQemuName), "-M", "microvm"};
   if (a == Accel::Kvm) argv.insert(argv.end(), {"-enable-kvm", "-cpu", "host"});
   else argv.insert(argv.end(), {"-accel", "tcg"});
   argv.insert(argv.end(), {"-m", "64", "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio",
@@ -72,6 +73,9 @@ struct Case {
   std::vector<std::string> args;
   int status;
 };
+
+void PrintTo(const Case &c, std::ostream *os) { *os << c.name; }
+void PrintTo(Accel a, std::ostream *os) { *os << (a == Accel::Kvm ? "kvm" : "tcg"); }
 
 class QemuBoot : public ::testing::TestWithParam<std::tuple<Case, Accel>> {};
 
