@@ -7,7 +7,7 @@
 // exit) the way uk-kvm-run does (the FS base through KVM_SET_SREGS), with
 // no checks beyond the bounds of its one memslot. Exit status: the guest's,
 // or 1 with one line on stderr.
-//   uk-kvm-floor GUEST.bin
+//   uk-kvm-floor [-v] GUEST.bin
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
@@ -20,8 +20,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
 
+#include "cli_conventions.h"
 #include "uk_kvm_abi.h"
 
 namespace {
@@ -54,20 +56,23 @@ bool in_mem(uint64_t gpa, uint64_t len) { return gpa <= kMemSize && len <= kMemS
 } // namespace
 
 int main(int argc, char **argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: uk-kvm-floor GUEST.bin\n");
-    return 2;
-  }
+  std::string guest;
+  bool verbose = false;
+  CLI::App cli{"uk-kvm-floor: the floor of the boot-time bench, a minimal KVM monitor for kvm_floor_guest.bin"};
+  uk::cli::version(cli, "uk-kvm-floor " UK_SLT_VERSION);
+  cli.add_flag("-v,--verbose", verbose, "say on stderr how the guest exited");
+  cli.add_option("GUEST", guest, "the floor guest's flat binary")->required();
+  if (auto status = uk::cli::parse(cli, "uk-kvm-floor", argc, argv)) return *status; // help, version, usage (2)
   int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
   if (kvm < 0) die("/dev/kvm");
   int vm = ioctl(kvm, KVM_CREATE_VM, 0);
   if (vm < 0) die("KVM_CREATE_VM");
   auto *mem = static_cast<uint8_t *>(mmap(nullptr, kMemSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
   if (mem == MAP_FAILED) die("mmap");
-  int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
-  if (fd < 0) die(argv[1]);
+  int fd = open(guest.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) die(guest.c_str());
   ssize_t n = read(fd, mem + kLoad, kMemSize / 2 - kLoad);
-  if (n <= 0) die(argv[1]);
+  if (n <= 0) die(guest.c_str());
   close(fd);
   auto put = [&](uint64_t gpa, uint64_t v) { std::memcpy(mem + gpa, &v, 8); };
   put(kPml4, kPdpt | 7);
@@ -115,7 +120,10 @@ int main(int argc, char **argv) {
       return 1;
     }
     uint64_t *c = reinterpret_cast<uint64_t *>(mem + call_gpa);
-    if (nr == UK_KVM_CALL_EXIT) return static_cast<int>(c[0] & 0xff);
+    if (nr == UK_KVM_CALL_EXIT) {
+      if (verbose) std::fprintf(stderr, "uk-kvm-floor: guest exited with %d\n", static_cast<int>(c[0] & 0xff));
+      return static_cast<int>(c[0] & 0xff);
+    }
     if (nr == UK_KVM_CALL_SET_FS) {
       if (ioctl(vcpu, KVM_GET_SREGS, &s) != 0) die("KVM_GET_SREGS");
       s.fs.base = c[0];

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli_conventions.h"
 #include "proc_util.h"
 #include "stats.h"
 
@@ -61,8 +62,10 @@ int run(int argc, char **argv) {
   std::string vmm, pool, desc, elf, floor_vmm, floor_guest, qemu;
   std::vector<std::string> accels = {"kvm"};
   int runs = 100, warmup = 10;
+  bool verbose = false;
   CLI::App cli{"uk-bench-kvm-boot: helloworld boot-to-exit, uk-kvm-run vs the floor vs QEMU microvm"};
-  cli.set_version_flag("--version", "uk-bench-kvm-boot " UK_SLT_VERSION);
+  uk::cli::version(cli, "uk-bench-kvm-boot " UK_SLT_VERSION);
+  cli.add_flag("-v,--verbose", verbose, "one progress line per round on stderr");
   cli.add_option("--vmm", vmm, "uk-kvm-run")->required();
   cli.add_option("--pool", pool, "pool the KVM desc was packed into")->required();
   cli.add_option("--desc", desc, "helloworld.kvm.desc")->required();
@@ -74,14 +77,7 @@ int run(int argc, char **argv) {
       ->check(CLI::IsMember({"kvm", "tcg"}));
   cli.add_option("--runs", runs, "runs per side")->capture_default_str()->check(CLI::Range(1, 100000));
   cli.add_option("--warmup", warmup, "discarded runs per side")->capture_default_str()->check(CLI::Range(0, 100000));
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::Success &e) {
-    return cli.exit(e);
-  } catch (const CLI::ParseError &e) {
-    std::fprintf(stderr, "uk-bench-kvm-boot: error: %s (see --help)\n", e.what());
-    return 2;
-  }
+  if (auto status = uk::cli::parse(cli, "uk-bench-kvm-boot", argc, argv)) return *status; // help, version, usage (2)
   for (const std::string *f : {&vmm, &desc, &elf, &floor_vmm, &floor_guest})
     if (access(f->c_str(), R_OK) != 0) throw BenchError(*f + ": not found or not readable");
 
@@ -93,12 +89,14 @@ int run(int argc, char **argv) {
     for (const std::string &a : accels)
       sides.push_back({"qemu microvm (" + a + ")", qemu_cmd(qemu, a, elf), kQemuExitForZero});
   ChildStdio stdio;
-  for (int round = 0; round < runs + warmup; round++)
+  for (int round = 0; round < runs + warmup; round++) {
+    if (verbose) std::fprintf(stderr, "uk-bench-kvm-boot: round %d of %d\n", round + 1, runs + warmup);
     for (size_t k = 0; k < sides.size(); k++) {
       Side &s = sides[(k + static_cast<size_t>(round)) % sides.size()];
       TimedRun t = run_timed(s.cmd, stdio, s.expected_status);
       if (round >= warmup) s.ms.push_back(t.wall_ms);
     }
+  }
 
   const Side *fl = find(sides, "floor (uk-kvm-floor)");
   const Side *qk = find(sides, "qemu microvm (kvm)");
