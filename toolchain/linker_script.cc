@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "boot_note.h"
 #include "layout.h"
 
 namespace uk {
@@ -56,7 +57,9 @@ std::string make_linker_script(const std::vector<Library> &libs, const std::vect
     if (l.bound[1]) s += fmt::format("  L{}_rodata PT_LOAD FLAGS(4);\n", i);
     if (l.bound[2] || l.bound[3]) s += fmt::format("  L{}_data PT_LOAD FLAGS(6);\n", i);
   }
-  s += "  tls PT_TLS;\n  stack PT_GNU_STACK FLAGS(6);\n}\n\nSECTIONS\n{\n";
+  s += "  tls PT_TLS;\n  stack PT_GNU_STACK FLAGS(6);\n";
+  s += pvh_note_phdr(libs); // KVM images only
+  s += "}\n\nSECTIONS\n{\n";
 
   // App region: headers, then the app table that the boot library reads at
   // a fixed address, then everything that differs from app to app.
@@ -68,6 +71,7 @@ std::string make_linker_script(const std::vector<Library> &libs, const std::vect
   s += "  .rela.dyn : { *(.rela.*) } :app\n";
   s += "  .tdata : { *(.tdata .tdata.* .gnu.linkonce.td.*) } :app :tls\n";
   s += "  .tbss : { *(.tbss .tbss.* .gnu.linkonce.tb.*) } :app :tls\n";
+  s += pvh_note_section(libs); // KVM images only
   s += fmt::format("  ASSERT(SIZEOF_HEADERS <= {:#x}, \"too many program headers for the header page\")\n",
                    kAppHeadersSize);
   s += fmt::format("  ASSERT(. <= {:#x}, \"app region overflows into the library slots\")\n", kSlotBase);

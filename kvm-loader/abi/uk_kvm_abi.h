@@ -54,6 +54,13 @@ typedef uint64_t uk_gpa_t;
 #define UK_KVM_SEL_UCODE 0x2b /* index 5, RPL 3 */
 #define UK_KVM_SEL_TSS 0x30
 
+/* Their flat descriptors (64-bit code: L=1, D=0; data: D/B=1; accessed set):
+ * written by uk-kvm-run (vmm/vm.cc) and by the PVH boot (guest/pvh_entry.S). */
+#define UK_KVM_GDT_KCODE UK_KVM_U64(0x00af9b000000ffff) /* P, DPL0, code exec/read, L, G */
+#define UK_KVM_GDT_KDATA UK_KVM_U64(0x00cf93000000ffff) /* P, DPL0, data read/write, D/B, G */
+#define UK_KVM_GDT_UDATA UK_KVM_U64(0x00cff3000000ffff) /* the same at DPL3 */
+#define UK_KVM_GDT_UCODE UK_KVM_U64(0x00affb000000ffff) /* the same at DPL3 */
+
 /* At offset 0 of the kvmplat library's text: how the VMM finds the platform
  * kernel's entry, which runs at CPL0 with %rdi = UK_KVM_BOOT_INFO. */
 #define UK_KVM_PLAT_MAGIC UK_KVM_U64(0x544c50766b6b75) /* "ukkvPLT" */
