@@ -130,6 +130,12 @@ Status prepare_pack_platform(const Global &g, const std::string &platform, const
   if (pp.none || g.link_profile() != Profile::Corpus) return {}; // Unikraft apps bring their own platform
   auto libs = find_platform_libs(platform);
   if (!libs) return libs.error();
+  if (g.verbose) {
+    std::string names;
+    for (const auto *list : {&libs->before, &libs->after})
+      for (const std::string &l : *list) names += " " + l;
+    std::fprintf(stderr, "pack: platform %s:%s\n", platform.c_str(), names.c_str());
+  }
   for (std::string &spec : specs) {
     auto full = add_platform_libs(spec, *libs);
     if (!full) return full.error();

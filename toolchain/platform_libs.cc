@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "fs_util.h"
@@ -22,7 +23,12 @@ Result<std::string> find_in(const std::string &base, const std::vector<std::stri
   std::string looked;
   for (const std::string &d : dirs) {
     std::string p = base + d + "/" + file;
-    if (is_file(p)) return p;
+    if (is_file(p)) {
+      char *abs = realpath(p.c_str(), nullptr); // <prefix>/lib/..., not <prefix>/bin/../lib/...
+      std::string found = abs ? abs : p;
+      std::free(abs);
+      return found;
+    }
     looked += (looked.empty() ? "" : " and ") + base + d;
   }
   return Error::fmt("pack: %s %s not found (looked in %s): is uk-slt installed completely?%s", what, file.c_str(),
