@@ -8,6 +8,7 @@
 //   gc       remove pool objects, registry slots and temp files no desc uses
 //   ls       pool objects, their sizes and the apps that use them
 //   fsck     pool integrity: every object against its name, type, mode, owner
+//   cflags   the compiler flags objects need (cmake/package/UkSltFlags.cmake)
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -25,7 +26,9 @@
 #include "gc.h"
 #include "fsck.h"
 #include "image_plan.h"
+#include "object_flags.h"
 #include "pack.h"
+#include "platform_libs.h"
 #include "pool.h"
 #include "progress.h"
 #include "registry.h"
@@ -101,6 +104,61 @@ Status run_aslr_pack(const Global &g, const std::string &spec_text, const std::s
   return {};
 }
 
+// pack's platform options: the platform libraries added from where uk-slt
+// is installed (or built) unless --no-platform; --dynamic: the .so form too.
+struct PackPlatform {
+  bool none = false;
+  bool dynamic = false;
+};
+
+void add_pack_platform_options(CLI::App *pack, PackPlatform &pp) {
+  pack->add_flag("--no-platform", pp.none,
+                 "do not add the platform libraries (boot, musl, gccrt; kvm: kvmplat): the specs name them");
+  pack->add_flag("--dynamic", pp.dynamic,
+                 "also write <app>.so (and lib<NAME>.so for each library but the app's own) for uk-dyn-run");
+}
+
+// Adds the platform libraries to every spec and finds the dynamic platform;
+// fills the options every app's pack shares.
+Status prepare_pack_platform(const Global &g, const std::string &platform, const PackPlatform &pp,
+                             std::vector<std::string> &specs, PackOptions &common) {
+  if (pp.dynamic && platform != "linuxu")
+    return Error::fmt("pack: --dynamic writes the uk-dyn-run form, a linuxu one (not for platform %s)",
+                      platform.c_str());
+  if (pp.dynamic && g.link_profile() != Profile::Corpus)
+    return Error::fmt("pack: --dynamic is for the corpus profile (no uk-dyn-run form of Unikraft apps)");
+  common.dynamic = pp.dynamic;
+  if (pp.dynamic) {
+    auto d = find_dynamic_platform();
+    if (!d) return d.error();
+    common.dynamic_platform = *d;
+  }
+  if (pp.none || g.link_profile() != Profile::Corpus) return {}; // Unikraft apps bring their own platform
+  auto libs = find_platform_libs(platform);
+  if (!libs) return libs.error();
+  if (g.verbose) {
+    std::string names;
+    for (const auto *list : {&libs->before, &libs->after})
+      for (const std::string &l : *list) names += " " + l;
+    std::fprintf(stderr, "pack: platform %s:%s\n", platform.c_str(), names.c_str());
+  }
+  for (std::string &spec : specs) {
+    auto full = add_platform_libs(spec, *libs);
+    if (!full) return full.error();
+    spec = *full;
+  }
+  return {};
+}
+
+// uk-slt cflags: what `pkg-config --cflags uk-slt` prints, from the same
+// definition.
+int run_cflags() {
+  std::string line;
+  for (const char *f : kObjectCflags) line += (line.empty() ? "" : " ") + std::string(f);
+  std::printf("%s\n", line.c_str());
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -171,7 +229,12 @@ int main(int argc, char **argv) {
   pack->add_option("--platform", platform, "platform of the descs: linuxu (uk-slt-run) or kvm (uk-kvm-run)")
       ->check(CLI::IsMember({"linuxu", "kvm"}))
       ->capture_default_str();
-  pack->add_option("apps", specs, "APP=LIB.o,LIB.o,... (libraries in link order)")->required();
+  PackPlatform pack_platform;
+  add_pack_platform_options(pack, pack_platform);
+  pack->add_option("apps", specs, "APP=LIB.o,LIB.o,... (the app's libraries in link order)")->required();
+
+  // cflags
+  auto *cflags = cli.add_subcommand("cflags", "print the compiler flags objects need (as pkg-config --cflags uk-slt)");
 
   // gc
   GcOptions gopt;
@@ -190,6 +253,10 @@ int main(int argc, char **argv) {
 
   if (auto status = cli::parse(cli, "uk-slt", argc, argv)) return *status; // --help, --version, usage error
 
+  if (*cflags) return run_cflags();
+  PackOptions pack_common;
+  if (*pack)
+    if (Status s = prepare_pack_platform(g, platform, pack_platform, specs, pack_common); !s) return fail(s.error());
   // Commands that write into the pool hold it shared, so gc cannot run
   // meanwhile (and reclaims the temp files of killed ones).
   if (*pack)
@@ -263,8 +330,8 @@ int main(int argc, char **argv) {
     Progress progress("packing", specs.size(), g.verbose); // -v prints lines instead
     AslrPackResult ares;
     for (size_t i = 0; i < specs.size(); i++) {
-      progress.step(specs[i]);
-      PackOptions p;
+      progress.step(specs[i].substr(0, specs[i].find('='))); // the app (its spec now names the platform's paths)
+      PackOptions p = pack_common;
       p.spec = specs[i];
       p.out_dir = out_dir;
       p.registry = g.registry_path();

@@ -13,6 +13,7 @@
 #include "fs_util.h"
 #include "image_plan.h"
 #include "names.h"
+#include "pack_dynamic.h"
 #include "registry.h"
 #include "stages.h"
 
@@ -98,6 +99,10 @@ Status pack_app(const PackOptions &opt) {
   a.report_as = elf;
   a.verbose = opt.verbose;
   UK_TRY(align_app(a)); // slots + aligned link
+  if (opt.dynamic) { // the uk-dyn-run form from the same objects
+    DynamicLink d{app, spec->libs, opt.dynamic_platform, a.linker};
+    UK_TRY(link_dynamic(d, [&](const std::string &name) { return out.add(name); }, opt.verbose));
+  }
   auto reg = Registry::load(opt.registry);
   if (!reg) return reg.error();
   auto linked = read_file(a.out_elf);

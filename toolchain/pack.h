@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "library.h"
+#include "platform_libs.h"
 
 namespace uk {
 
@@ -27,6 +28,8 @@ struct PackOptions {
   Profile profile = Profile::Corpus; // align's profile (library.h)
   std::string unikraft_tree;         // unikraft profile: see align.h
   std::string platform = "linuxu";   // the desc's platform; kvm files are <app>.kvm.{elf,ld,img,desc}
+  bool dynamic = false;              // also <app>.so + lib<NAME>.so for uk-dyn-run (pack_dynamic.h)
+  DynamicPlatform dynamic_platform;  // where libmusl.so, libboot.so, crt-dyn.o are
 };
 
 // APP=LIB.o,... split and the app name checked (common/names.h).

@@ -104,7 +104,8 @@ Status run_report(const ReportOptions &opt) {
       if (it == li.variants.end()) {
         std::string opath = opt.pool_dir + "/" + dl.object;
         struct stat ost;
-        if (lstat(opath.c_str(), &ost) != 0) return Error::fmt("%s: missing pool object (needed by %s)", opath.c_str(), path.c_str());
+        if (lstat(opath.c_str(), &ost) != 0) return Error::fmt("%s: missing pool object (needed by %s): " UK_POOL_HINT_FMT, opath.c_str(),
+                            path.c_str(), opt.pool_dir.c_str());
         UK_TRY(check_pool_object(ost, opath.c_str(), dl.object_size));
         auto bytes = read_file(opath);
         if (!bytes) return bytes.error();

@@ -187,8 +187,8 @@ TEST(KvmBadInput, MissingPoolObject) {
   RunResult r = run({kVmm, "--pool", empty, kvm_desc_of("helloworld")});
   EXPECT_EQ(r.status, 127);
   EXPECT_TRUE(std::regex_match(r.err, std::regex("uk-kvm-run: " + empty +
-                                                 "/[0-9a-f]{64}: missing pool object \\(was the app packed into "
-                                                 "this pool\\?\\)\n")))
+                                                 "/[0-9a-f]{64}: missing pool object: not in pool " + empty +
+                                                 ": use --pool or UK_SLT_POOL\n")))
       << r.err;
   std::system(("rm -rf " + empty).c_str());
 }

@@ -32,7 +32,7 @@ foreach(app ${UK_APPS} kvmtest)
   endforeach()
 endforeach()
 add_custom_command(OUTPUT ${_uk_kvm_outputs}
-  COMMAND $<TARGET_FILE:uk-slt> --pool ${UK_POOL_DIR} pack --platform kvm --out-dir ${UK_CORPUS_DIR} ${_uk_kvm_specs}
+  COMMAND $<TARGET_FILE:uk-slt> --pool ${UK_POOL_DIR} pack --platform kvm --no-platform --out-dir ${UK_CORPUS_DIR} ${_uk_kvm_specs}
   DEPENDS uk-slt ${UK_APP_DEPS} ${UK_LIB_DIR}/kvmplat.o ${UK_LIB_DIR}/kvmtest.o ${outputs}
   COMMENT "uk-slt pack --platform kvm: ${UK_APPS}" VERBATIM)
 add_custom_target(corpus-kvm ALL DEPENDS ${_uk_kvm_outputs})
