@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_conventions.h"
 #include "proc_util.h"
 #include "stats.h"
 
@@ -44,8 +45,10 @@ struct Side {
   std::vector<double> ms;
 };
 
+bool g_verbose = false; // -v: the progress lines also when stderr is not a terminal
+
 void progress(const std::string &what) {
-  if (isatty(2)) std::fprintf(stderr, "uk-bench-dyn: %s\n", what.c_str());
+  if (g_verbose || isatty(2)) std::fprintf(stderr, "uk-bench-dyn: %s\n", what.c_str());
 }
 
 std::string loadavg() {
@@ -99,7 +102,8 @@ int run(int argc, char **argv) {
   Setup s;
   bool fail_on_miss = false;
   CLI::App cli{"uk-bench-dyn: uk-dyn-run vs uk-slt-run vs the static ELF vs musl's dynamic linker"};
-  cli.set_version_flag("--version", "uk-bench-dyn " UK_SLT_VERSION);
+  uk::cli::version(cli, "uk-bench-dyn " UK_SLT_VERSION);
+  cli.add_flag("-v,--verbose", g_verbose, "progress lines on stderr even when it is not a terminal");
   cli.add_option("--corpus", s.corpus, "directory with <app>/<app>.elf, .desc and .so (build/unikernels)")->required();
   cli.add_option("--pool", s.pool, "pool the descs were packed into")->required();
   cli.add_option("--slt-run", s.slt_run, "uk-slt-run")->required();
@@ -117,14 +121,7 @@ int run(int argc, char **argv) {
   cli.add_option("--mandel-iters", s.mandel_iters, "mandelbrot iterations")->capture_default_str()
       ->check(CLI::Range(1, 1000000));
   cli.add_flag("--fail-on-miss", fail_on_miss, "exit with status 3 if a target is not met");
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::Success &e) {
-    return cli.exit(e);
-  } catch (const CLI::ParseError &e) {
-    std::fprintf(stderr, "uk-bench-dyn: error: %s (see --help)\n", e.what());
-    return 2;
-  }
+  if (auto status = uk::cli::parse(cli, "uk-bench-dyn", argc, argv)) return *status; // --help, --version, usage error (2)
   s.mandel_h = s.mandel_w * 3 / 4;
   auto app = [&](const std::string &a, const char *ext) { return s.corpus + "/" + a + "/" + a + "." + ext; };
   for (const char *a : {"helloworld", "mandelbrot"})
@@ -201,7 +198,7 @@ int main(int argc, char **argv) {
   try {
     return run(argc, argv);
   } catch (const std::exception &e) {
-    std::fprintf(stderr, "uk-bench-dyn: error: %s\n", e.what());
+    std::fprintf(stderr, "uk-bench-dyn: %s\n", e.what());
     return 1;
   }
 }

@@ -32,6 +32,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli_conventions.h"
 #include "proc_util.h"
 #include "stats.h"
 
@@ -49,8 +50,10 @@ struct Setup {
   int runs = 100, warmup = 10, instances = 32, ksm_wait_s = 60;
 };
 
+bool g_verbose = false; // -v: the progress lines also when stderr is not a terminal
+
 void progress(const std::string &what) {
-  if (isatty(2)) std::fprintf(stderr, "uk-bench-kvm: %s\n", what.c_str());
+  if (g_verbose || isatty(2)) std::fprintf(stderr, "uk-bench-kvm: %s\n", what.c_str());
 }
 
 void check_file(const std::string &path, const char *what) {
@@ -260,7 +263,8 @@ void print_memory(const std::string &app, int n, const std::vector<Group> &group
 int run(int argc, char **argv) {
   Setup s;
   CLI::App cli{"uk-bench-kvm: uk-kvm-run boot-to-exit (desc, ELF, QEMU microvm) and memory of concurrent VMs"};
-  cli.set_version_flag("--version", "uk-bench-kvm " UK_SLT_VERSION);
+  uk::cli::version(cli, "uk-bench-kvm " UK_SLT_VERSION);
+  cli.add_flag("-v,--verbose", g_verbose, "progress lines on stderr even when it is not a terminal");
   cli.add_option("--vmm", s.vmm, "uk-kvm-run")->required();
   cli.add_option("--pool", s.pool, "pool the KVM descs were packed into (on tmpfs)")->required();
   cli.add_option("--hello-desc", s.hello_desc, "helloworld desc, platform kvm")->required();
@@ -280,14 +284,7 @@ int run(int argc, char **argv) {
       ->check(CLI::IsMember({"full", "quiet", "system"}));
   cli.add_option("--ksm-wait-s", s.ksm_wait_s, "longest wait for KSM's two full scans")->capture_default_str()
       ->check(CLI::Range(1, 3600));
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::Success &e) {
-    return cli.exit(e);
-  } catch (const CLI::ParseError &e) {
-    std::fprintf(stderr, "uk-bench-kvm: error: %s (see --help)\n", e.what());
-    return 2;
-  }
+  if (auto status = uk::cli::parse(cli, "uk-bench-kvm", argc, argv)) return *status; // --help, --version, usage error (2)
   check_file(s.vmm, "--vmm");
   check_file(s.hello_desc, "--hello-desc");
   check_file(s.hello_elf, "--hello-elf");
@@ -333,7 +330,7 @@ int main(int argc, char **argv) {
   try {
     return run(argc, argv);
   } catch (const std::exception &e) {
-    std::fprintf(stderr, "uk-bench-kvm: error: %s\n", e.what());
+    std::fprintf(stderr, "uk-bench-kvm: %s\n", e.what());
     return 1;
   }
 }

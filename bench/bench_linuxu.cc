@@ -12,6 +12,7 @@
 
 #include "linuxu_measure.h"
 #include "linuxu_report.h"
+#include "cli_conventions.h"
 #include "proc_util.h"
 
 #ifndef UK_SLT_VERSION
@@ -37,8 +38,10 @@ std::string loadavg() {
   return a + " " + b + " " + c;
 }
 
+bool g_verbose = false; // -v: the progress lines also when stderr is not a terminal
+
 void progress(const std::string &what) {
-  if (isatty(2)) std::fprintf(stderr, "uk-bench-linuxu: %s\n", what.c_str());
+  if (g_verbose || isatty(2)) std::fprintf(stderr, "uk-bench-linuxu: %s\n", what.c_str());
 }
 
 int run(int argc, char **argv) {
@@ -48,7 +51,8 @@ int run(int argc, char **argv) {
   bool json = false, fail_on_miss = false;
 
   CLI::App cli{"uk-bench-linuxu: start-up time, page faults and memory of uk-slt-run from a tmpfs pool vs direct ELFs"};
-  cli.set_version_flag("--version", "uk-bench-linuxu " UK_SLT_VERSION);
+  uk::cli::version(cli, "uk-bench-linuxu " UK_SLT_VERSION);
+  cli.add_flag("-v,--verbose", g_verbose, "progress lines on stderr even when it is not a terminal");
   cli.add_option("--corpus", s.corpus, "directory with <app>/<app>.elf and <app>.desc for helloworld, mandelbrot, "
                                        "cat, exitcode and the functions fn01..fnNN (uk-slt pack --out-dir)")
       ->required();
@@ -71,14 +75,7 @@ int run(int argc, char **argv) {
       ->check(CLI::Range(0, 999));
   cli.add_flag("--json", json, "print the results as JSON instead of a table");
   cli.add_flag("--fail-on-miss", fail_on_miss, "exit with status 3 if a target is not met");
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::Success &e) {
-    return cli.exit(e);
-  } catch (const CLI::ParseError &e) {
-    std::fprintf(stderr, "uk-bench-linuxu: error: %s (see --help)\n", e.what());
-    return 2;
-  }
+  if (auto status = uk::cli::parse(cli, "uk-bench-linuxu", argc, argv)) return *status; // --help, --version, usage error (2)
 
   LinuxuResults r;
   r.command_line = Command{std::vector<std::string>(argv, argv + argc)}.str();
@@ -112,7 +109,7 @@ int main(int argc, char **argv) {
   try {
     return run(argc, argv);
   } catch (const std::exception &e) {
-    std::fprintf(stderr, "uk-bench-linuxu: error: %s\n", e.what());
+    std::fprintf(stderr, "uk-bench-linuxu: %s\n", e.what());
     return 1;
   }
 }

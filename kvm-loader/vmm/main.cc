@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "desc.h"
+#include "flags.h"
 #include "guest_layout.h"
 #include "hypercalls.h"
 #include "machine.h"
@@ -40,13 +41,13 @@ namespace {
 using namespace uk;
 using namespace uk::kvm;
 
-constexpr int kVmmError = 127;
+constexpr int kVmmError = flags::kLoadError;
 const char *g_app = "uk-kvm-run";
 
-[[noreturn]] void die(const Error &e) {
+[[noreturn]] void die(const Error &e, int status = kVmmError) {
   std::fprintf(stderr, "uk-kvm-run: %s\n", e.what());
   std::fflush(stderr);
-  _exit(kVmmError);
+  _exit(status);
 }
 
 uint64_t now_ns() {
@@ -199,7 +200,7 @@ void print_stats(const Machine &m, bool desc_mode) {
 int main(int argc, char **argv) {
   uint64_t t0 = now_ns();
   Options opt;
-  if (Status s = parse_options(argc, argv, &opt); !s) die(s.error()); // 1. options
+  if (Status s = parse_options(argc, argv, &opt); !s) die(s.error(), flags::kUsageError); // 1. options
   if (opt.help) {
     print_usage();
     return 0;
