@@ -78,30 +78,19 @@ Result<ImagePlan> load_plan(const Global &g, const std::string &elf) {
   return plan_image(elf, *reg);
 }
 
-// pack --aslr: the SLT [ASLR] files of one app, next to its SLT files.
-Status run_aslr_pack(const Global &g, const std::string &spec_text, const std::string &out_dir,
-                     AslrPackResult *ares) {
-  auto spec = parse_app_spec(spec_text);
-  if (!spec) return spec.error();
-  const std::string &app = spec->app;
-  AslrPackResult one;
-  UK_TRY(pack_aslr_app(app, spec->libs, out_dir + "/" + app, g.pool_dir(), &one));
-  if (g.verbose) {
-    auto line = [](const RewriteStats &rs) {
-      std::string counts;
-      for (size_t k = 0; k < rs.n.size(); k++)
-        counts += fmt::format(" {}={}", rewrite_class_name(static_cast<RewriteClass>(k)), rs.n[k]);
-      return fmt::format("{} in-block={} tls={} entries={} slots={}", counts, rs.in_block, rs.tls, rs.entries,
-                         rs.slots);
-    };
-    for (const auto &[lib, lst] : one.per_lib)
-      std::fprintf(stderr, "pack --aslr: %s: %s:%s\n", app.c_str(), lib.c_str(), line(lst).c_str());
-    std::fprintf(stderr, "pack --aslr: %s: all:%s relocs abs64=%zu slot64=%zu pc32=%zu\n", app.c_str(),
-                 line(one.stats).c_str(), one.abs64, one.slot64, one.pc32);
-  }
-  ares->written += one.written, ares->reused += one.reused;
-  ares->stats.add(one.stats);
-  return {};
+// pack -v --aslr: the rewrite counts of one app's libraries (pack_app did the work).
+void print_aslr_counts(const std::string &app, const AslrPackResult &one) {
+  auto line = [](const RewriteStats &rs) {
+    std::string counts;
+    for (size_t k = 0; k < rs.n.size(); k++)
+      counts += fmt::format(" {}={}", rewrite_class_name(static_cast<RewriteClass>(k)), rs.n[k]);
+    return fmt::format("{} in-block={} tls={} entries={} slots={}", counts, rs.in_block, rs.tls, rs.entries,
+                       rs.slots);
+  };
+  for (const auto &[lib, lst] : one.per_lib)
+    std::fprintf(stderr, "pack --aslr: %s: %s:%s\n", app.c_str(), lib.c_str(), line(lst).c_str());
+  std::fprintf(stderr, "pack --aslr: %s: all:%s relocs abs64=%zu slot64=%zu pc32=%zu\n", app.c_str(),
+               line(one.stats).c_str(), one.abs64, one.slot64, one.pc32);
 }
 
 // pack's platform options: the platform libraries added from where uk-slt
@@ -328,7 +317,6 @@ int main(int argc, char **argv) {
       return fail(Error::fmt("pack: --aslr writes descs for uk-slt-run only (no ASLR descs for platform %s yet)",
                              platform.c_str()));
     Progress progress("packing", specs.size(), g.verbose); // -v prints lines instead
-    AslrPackResult ares;
     for (size_t i = 0; i < specs.size(); i++) {
       progress.step(specs[i].substr(0, specs[i].find('='))); // the app (its spec now names the platform's paths)
       PackOptions p = pack_common;
@@ -341,8 +329,10 @@ int main(int argc, char **argv) {
       p.profile = g.link_profile();
       p.unikraft_tree = g.unikraft_tree;
       p.platform = platform;
+      AslrPackResult one;
+      if (aslr) p.aslr = &one; // the SLT [ASLR] files too, in the same all-or-nothing pack
       Status s = pack_app(p);
-      if (s && aslr) s = run_aslr_pack(g, specs[i], out_dir, &ares);
+      if (s && aslr && g.verbose) print_aslr_counts(parse_app_spec(specs[i])->app, one);
       if (!s) {
         progress.clear();
         return fail(s.error());
