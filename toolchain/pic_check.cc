@@ -40,6 +40,7 @@ Status check_position_independent(const Bytes &object, const std::string &path) 
     if (rs.sh_type != SHT_RELA || rs.sh_info == 0 || rs.sh_info >= elf.shnum()) continue;
     const Elf64_Shdr &target = elf.shdr(rs.sh_info);
     if (!(target.sh_flags & SHF_EXECINSTR) || !(target.sh_flags & SHF_ALLOC)) continue;
+    if (elf.section_name(rs.sh_info) == kBoot32Section) continue; // see pic_check.h
     if (rs.sh_entsize != sizeof(Elf64_Rela))
       return Error::fmt("%s: section %zu: bad RELA entry size %lu", path.c_str(), i,
                         static_cast<unsigned long>(rs.sh_entsize));

@@ -7,11 +7,19 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "error.h"
 #include "fs_util.h"
 
 namespace uk {
+
+// The one exemption: code in this section is 32-bit entry code a monitor
+// starts at its physical link address before paging is on (kvmplat's PVH
+// entry, kvm-loader/guest/pvh_entry.S), where no RIP-relative addressing
+// exists. It only ever runs from a fixed layout: an SLT [ASLR] link still
+// refuses any absolute address in code (reloc_scan.h).
+inline constexpr std::string_view kBoot32Section = ".text.boot32";
 
 // Ok, or one line naming the object, the relocation, where it is and what
 // it is against, and the flag that is missing, e.g.

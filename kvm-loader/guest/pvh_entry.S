@@ -40,7 +40,10 @@
 	.asciz	"Xen"
 	.quad	kvmplat_pvh_entry32
 
-	.section .text, "ax"
+/* The 32-bit entry runs at its link address before paging and so holds
+ * absolute 32-bit addresses: its own section, which the toolchain's
+ * position-independence check exempts (toolchain/pic_check.h). */
+	.section .text.boot32, "ax"
 	.code32
 	.balign	16
 	.globl	kvmplat_pvh_entry32
@@ -64,6 +67,7 @@ kvmplat_pvh_entry32:
 	ljmp	$UK_KVM_SEL_KCODE, $kvmplat_pvh_entry64	/* into the 64-bit code segment */
 	.size	kvmplat_pvh_entry32, .-kvmplat_pvh_entry32
 
+	.section .text, "ax"
 	.code64
 	.type	kvmplat_pvh_entry64, @function
 kvmplat_pvh_entry64:
