@@ -209,7 +209,7 @@ Status run_report(const ReportOptions &opt) {
         app.private_pages += pages;
       }
     }
-    if (desc->layout == Layout::Aslr && desc->elf[0]) {
+    if (desc->layout == Layout::Aslr && app.have_elf) {
       // The ASLR link itself: its .data.rel.ro parts, private in this mode.
       std::string err;
       const LinkScan *scan = scans.get(dir + "/" + desc->elf, &err);
