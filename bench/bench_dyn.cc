@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
+#include "cli_conventions.h"
 #include "proc_util.h"
 #include "stats.h"
 
@@ -43,21 +45,6 @@ struct Side {
   Command cmd;
   std::vector<double> ms;
 };
-
-void progress(const std::string &what) {
-  if (isatty(2)) std::fprintf(stderr, "uk-bench-dyn: %s\n", what.c_str());
-}
-
-std::string loadavg() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  if (!(in >> a >> b >> c)) return "unknown";
-  return a + " " + b + " " + c;
-}
-
-void check_file(const std::string &path, const char *what) {
-  if (access(path.c_str(), R_OK) != 0) throw BenchError(fmt::format("{} {}: not found or not readable", what, path));
-}
 
 // Runs every side once per round, in an order rotated each round.
 void measure(std::vector<Side> &sides, int runs, int warmup, const ChildStdio &stdio) {
@@ -99,7 +86,8 @@ int run(int argc, char **argv) {
   Setup s;
   bool fail_on_miss = false;
   CLI::App cli{"uk-bench-dyn: uk-dyn-run vs uk-slt-run vs the static ELF vs musl's dynamic linker"};
-  cli.set_version_flag("--version", "uk-bench-dyn " UK_SLT_VERSION);
+  uk::cli::version(cli, "uk-bench-dyn " UK_SLT_VERSION);
+  cli.add_flag("-v,--verbose", ukbench::g_verbose, "progress lines on stderr even when it is not a terminal");
   cli.add_option("--corpus", s.corpus, "directory with <app>/<app>.elf, .desc and .so (build/unikernels)")->required();
   cli.add_option("--pool", s.pool, "pool the descs were packed into")->required();
   cli.add_option("--slt-run", s.slt_run, "uk-slt-run")->required();
@@ -117,14 +105,7 @@ int run(int argc, char **argv) {
   cli.add_option("--mandel-iters", s.mandel_iters, "mandelbrot iterations")->capture_default_str()
       ->check(CLI::Range(1, 1000000));
   cli.add_flag("--fail-on-miss", fail_on_miss, "exit with status 3 if a target is not met");
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::Success &e) {
-    return cli.exit(e);
-  } catch (const CLI::ParseError &e) {
-    std::fprintf(stderr, "uk-bench-dyn: error: %s (see --help)\n", e.what());
-    return 2;
-  }
+  if (auto status = uk::cli::parse(cli, "uk-bench-dyn", argc, argv)) return *status; // --help, --version, usage error (2)
   s.mandel_h = s.mandel_w * 3 / 4;
   auto app = [&](const std::string &a, const char *ext) { return s.corpus + "/" + a + "/" + a + "." + ext; };
   for (const char *a : {"helloworld", "mandelbrot"})
@@ -143,7 +124,7 @@ int run(int argc, char **argv) {
       {"uk-dyn-run --bind-now", Command{{s.dyn_run, "--bind-now", app("helloworld", "so")}}, {}},
       {"musl ld.so (musl-gcc dynamic)", Command{{s.musl_hello}}, {}},
   };
-  progress(fmt::format("start-up: {} rounds of {} sides", s.runs + s.warmup, hello.size()));
+  progress("uk-bench-dyn", fmt::format("start-up: {} rounds of {} sides", s.runs + s.warmup, hello.size()));
   measure(hello, s.runs, s.warmup, stdio);
   std::printf("== start-up: helloworld, wall time of fork + exec + wait, %d runs per side ==\n", s.runs);
   print_table(hello, 0, 4, "musl ld.so");
@@ -163,7 +144,7 @@ int run(int argc, char **argv) {
       {"uk-dyn-run --bind-now", with({s.dyn_run, "--bind-now", app("mandelbrot", "so")}), {}},
       {"musl ld.so (musl-gcc dynamic)", with({s.musl_mandel}), {}},
   };
-  progress(fmt::format("mandelbrot: {} rounds of {} sides", s.mandel_runs + s.mandel_warmup, mandel.size()));
+  progress("uk-bench-dyn", fmt::format("mandelbrot: {} rounds of {} sides", s.mandel_runs + s.mandel_warmup, mandel.size()));
   measure(mandel, s.mandel_runs, s.mandel_warmup, stdio);
   std::remove(out.c_str());
   std::printf("\n== run time: mandelbrot %dx%d, %d iterations, %d runs per side ==\n", s.mandel_w, s.mandel_h,
@@ -201,7 +182,7 @@ int main(int argc, char **argv) {
   try {
     return run(argc, argv);
   } catch (const std::exception &e) {
-    std::fprintf(stderr, "uk-bench-dyn: error: %s\n", e.what());
+    std::fprintf(stderr, "uk-bench-dyn: %s\n", e.what());
     return 1;
   }
 }

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <string>
 
+#include "bench_util.h"
+#include "cli_conventions.h"
 #include "linuxu_measure.h"
 #include "linuxu_report.h"
 #include "proc_util.h"
@@ -30,17 +32,6 @@ std::string default_loader() {
   return self.substr(0, self.rfind('/') + 1) + "uk-slt-run";
 }
 
-std::string loadavg() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  if (!(in >> a >> b >> c)) return "unknown";
-  return a + " " + b + " " + c;
-}
-
-void progress(const std::string &what) {
-  if (isatty(2)) std::fprintf(stderr, "uk-bench-linuxu: %s\n", what.c_str());
-}
-
 int run(int argc, char **argv) {
   LinuxuSetup s;
   s.loader = default_loader();
@@ -48,7 +39,8 @@ int run(int argc, char **argv) {
   bool json = false, fail_on_miss = false;
 
   CLI::App cli{"uk-bench-linuxu: start-up time, page faults and memory of uk-slt-run from a tmpfs pool vs direct ELFs"};
-  cli.set_version_flag("--version", "uk-bench-linuxu " UK_SLT_VERSION);
+  uk::cli::version(cli, "uk-bench-linuxu " UK_SLT_VERSION);
+  cli.add_flag("-v,--verbose", ukbench::g_verbose, "progress lines on stderr even when it is not a terminal");
   cli.add_option("--corpus", s.corpus, "directory with <app>/<app>.elf and <app>.desc for helloworld, mandelbrot, "
                                        "cat, exitcode and the functions fn01..fnNN (uk-slt pack --out-dir)")
       ->required();
@@ -71,14 +63,7 @@ int run(int argc, char **argv) {
       ->check(CLI::Range(0, 999));
   cli.add_flag("--json", json, "print the results as JSON instead of a table");
   cli.add_flag("--fail-on-miss", fail_on_miss, "exit with status 3 if a target is not met");
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::Success &e) {
-    return cli.exit(e);
-  } catch (const CLI::ParseError &e) {
-    std::fprintf(stderr, "uk-bench-linuxu: error: %s (see --help)\n", e.what());
-    return 2;
-  }
+  if (auto status = uk::cli::parse(cli, "uk-bench-linuxu", argc, argv)) return *status; // --help, --version, usage error (2)
 
   LinuxuResults r;
   r.command_line = Command{std::vector<std::string>(argv, argv + argc)}.str();
@@ -91,10 +76,10 @@ int run(int argc, char **argv) {
   if (s.functions > 0) r.pool_distinct = scenario_pool_usage(s, function_names(s));
   ChildStdio stdio;
 
-  progress("start-up: " + std::to_string(2 * (s.runs + s.warmup)) + " runs of helloworld");
+  progress("uk-bench-linuxu", "start-up: " + std::to_string(2 * (s.runs + s.warmup)) + " runs of helloworld");
   r.startup = measure_startup(s, stdio);
   for (int rep = 0; rep < s.reps; rep++) {
-    progress("memory: repetition " + std::to_string(rep + 1) + " of " + std::to_string(s.reps));
+    progress("uk-bench-linuxu", "memory: repetition " + std::to_string(rep + 1) + " of " + std::to_string(s.reps));
     r.mem.push_back(measure_memory_once(s, stdio, rep));
   }
   r.loadavg_end = loadavg();
@@ -112,7 +97,7 @@ int main(int argc, char **argv) {
   try {
     return run(argc, argv);
   } catch (const std::exception &e) {
-    std::fprintf(stderr, "uk-bench-linuxu: error: %s\n", e.what());
+    std::fprintf(stderr, "uk-bench-linuxu: %s\n", e.what());
     return 1;
   }
 }

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "dynamic.h"
@@ -52,16 +53,59 @@ DynObject *already_loaded(DynObject *head, const char *name) {
   return nullptr;
 }
 
-// Opens `name` along the search path; *path gets the file opened.
-Result<int> open_library(const char *name, const DynObject &by, const SearchPath &sp, char *path, size_t cap) {
-  if (std::strchr(name, '/')) {
-    if (std::strlen(name) >= cap) return Error::fmt("%s: library path too long (needed by %s)", Shown(name).s, by.name);
-    std::strcpy(path, name);
-    int fd = open_ro(path);
-    if (fd < 0) return Error::fmt("%s: cannot open: %s (needed by %s)", Shown(name).s, std::strerror(errno), by.name);
-    return fd;
+// Expands one DT_RPATH/DT_RUNPATH entry (len bytes at e) into out:
+// $ORIGIN and ${ORIGIN} become `origin`.
+Status expand_origin(const char *e, size_t len, const char *origin, const DynObject &o, const char *tag, char *out,
+                     size_t cap) {
+  size_t w = 0;
+  for (size_t k = 0; k < len;) {
+    const char *piece = e + k;
+    size_t plen = 1, skip = 1;
+    if (e[k] == '$') {
+      auto ident = [](char ch) { return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_'; };
+      if (len - k >= 9 && std::strncmp(e + k, "${ORIGIN}", 9) == 0) skip = 9;
+      else if (len - k >= 7 && std::strncmp(e + k, "$ORIGIN", 7) == 0 && (len - k == 7 || !ident(e[k + 7]))) skip = 7;
+      else
+        return Error::fmt("%s: %s entry '%.*s': only $ORIGIN is supported", Shown(o.name).s, tag,
+                          static_cast<int>(len > 200 ? 200 : len), e);
+      piece = origin, plen = std::strlen(origin);
+    }
+    if (w + plen >= cap) return Error::fmt("%s: %s entry too long", Shown(o.name).s, tag);
+    std::memcpy(out + w, piece, plen);
+    w += plen, k += skip;
   }
-  for (size_t i = 0; i < sp.n; i++) {
+  out[w] = '\0';
+  return {};
+}
+
+// Tries `name` in each directory of a DT_RPATH/DT_RUNPATH list of `o`;
+// the fd, -1 if not found there, or an error.
+Result<int> open_in_list(const char *name, const DynObject &o, const char *list, const char *tag, const DynObject &by,
+                         char *path, size_t cap) {
+  char dir[PATH_MAX];
+  for (const char *p = list; *p;) {
+    const char *end = std::strchr(p, ':');
+    size_t len = end ? static_cast<size_t>(end - p) : std::strlen(p);
+    if (len) {
+      UK_TRY(expand_origin(p, len, o.origin ? o.origin : ".", o, tag, dir, sizeof dir));
+      int w = std::snprintf(path, cap, "%s/%s", dir, name);
+      if (w >= 0 && static_cast<size_t>(w) < cap) {
+        int fd = open_ro(path);
+        if (fd >= 0) return fd;
+        if (errno != ENOENT && errno != ENOTDIR)
+          return Error::fmt("%s: cannot open: %s (needed by %s)", Shown(path).s, std::strerror(errno), by.name);
+      }
+    }
+    if (!end) break;
+    p = end + 1;
+  }
+  return -1;
+}
+
+// dirs[from..to) of the search path; the fd, -1 if not found there, or an error.
+Result<int> open_in_dirs(const char *name, const DynObject &by, const SearchPath &sp, size_t from, size_t to,
+                         char *path, size_t cap) {
+  for (size_t i = from; i < to; i++) {
     int w = std::snprintf(path, cap, "%s/%s", sp.dirs[i], name);
     if (w < 0 || static_cast<size_t>(w) >= cap) continue;
     int fd = open_ro(path);
@@ -69,6 +113,29 @@ Result<int> open_library(const char *name, const DynObject &by, const SearchPath
     if (errno != ENOENT && errno != ENOTDIR)
       return Error::fmt("%s: cannot open: %s (needed by %s)", Shown(path).s, std::strerror(errno), by.name);
   }
+  return -1;
+}
+
+// Opens `name`, needed by `by`, in the order of deps.h; *path gets the file opened.
+Result<int> open_library(const char *name, const DynObject &by, const DynObject &app, const SearchPath &sp, char *path,
+                         size_t cap) {
+  if (std::strchr(name, '/')) {
+    if (std::strlen(name) >= cap) return Error::fmt("%s: library path too long (needed by %s)", Shown(name).s, by.name);
+    std::strcpy(path, name);
+    int fd = open_ro(path);
+    if (fd < 0) return Error::fmt("%s: cannot open: %s (needed by %s)", Shown(name).s, std::strerror(errno), by.name);
+    return fd;
+  }
+  Result<int> fd = -1;
+  if (!by.runpath) { // 1. DT_RPATH of the object, then of the app
+    if (by.rpath) fd = open_in_list(name, by, by.rpath, "DT_RPATH", by, path, cap);
+    if (fd && *fd < 0 && &by != &app && app.rpath && !app.runpath)
+      fd = open_in_list(name, app, app.rpath, "DT_RPATH", by, path, cap);
+  }
+  if (fd && *fd < 0) fd = open_in_dirs(name, by, sp, 0, sp.nuser, path, cap);                   // 2., 3.
+  if (fd && *fd < 0 && by.runpath) fd = open_in_list(name, by, by.runpath, "DT_RUNPATH", by, path, cap); // 4.
+  if (fd && *fd < 0) fd = open_in_dirs(name, by, sp, sp.nuser, sp.n, path, cap);                // 5., 6.
+  if (!fd || *fd >= 0) return fd;
   char dirs[512];
   size_t len = 0;
   dirs[0] = '\0';
@@ -77,7 +144,28 @@ Result<int> open_library(const char *name, const DynObject &by, const SearchPath
     if (w < 0) break;
     len += static_cast<size_t>(w);
   }
+  const char *own = by.runpath ? by.runpath : by.rpath;
+  if (own)
+    return Error::fmt("%s: library not found (needed by %s; searched %s and its %s %s)", Shown(name).s, by.name, dirs,
+                      by.runpath ? "DT_RUNPATH" : "DT_RPATH", Shown(own).s);
   return Error::fmt("%s: library not found (needed by %s; searched %s)", Shown(name).s, by.name, dirs);
+}
+
+// The directory part of `path` ("." for none, "/" for "/x"), in the arena.
+Result<const char *> dir_of(const char *path, Arena &arena) {
+  const char *slash = std::strrchr(path, '/');
+  if (!slash) {
+    auto d = arena.dup(".");
+    if (!d) return d.error();
+    return static_cast<const char *>(*d);
+  }
+  size_t len = slash == path ? 1 : static_cast<size_t>(slash - path);
+  auto d = arena.alloc(len + 1, 1);
+  if (!d) return d.error();
+  char *s = static_cast<char *>(*d);
+  std::memcpy(s, path, len);
+  s[len] = '\0';
+  return static_cast<const char *>(s);
 }
 
 // The default directories, colon-separated; a relative one is relative to
@@ -126,16 +214,14 @@ Status build_search_path(const char *const *cli_paths, size_t ncli, const char *
                          const char *default_dir, Arena &arena, SearchPath *out) {
   for (size_t i = 0; i < ncli; i++) UK_TRY(add_dirs(cli_paths[i], arena, out));
   UK_TRY(add_dirs(env, arena, out));
-  const char *slash = std::strrchr(app, '/');
-  if (slash) {
-    size_t len = static_cast<size_t>(slash - app);
-    auto d = arena.alloc(len + 2, 1);
-    if (!d) return d.error();
-    std::memcpy(*d, app, len ? len : 1); // "/app.so" -> "/"
-    if (out->n < kMaxSearchDirs) out->dirs[out->n++] = static_cast<const char *>(*d);
-  } else if (out->n < kMaxSearchDirs) {
-    out->dirs[out->n++] = ".";
-  }
+  out->nuser = out->n;
+  // The app's directory through symlinks, as ld.so's $ORIGIN; if the app
+  // cannot be resolved, load_all reports why it cannot be opened.
+  char real[PATH_MAX];
+  auto origin = dir_of(realpath(app, real) ? real : app, arena);
+  if (!origin) return origin.error();
+  out->app_origin = *origin;
+  if (out->n < kMaxSearchDirs) out->dirs[out->n++] = out->app_origin;
   return add_default_dirs(default_dir, arena, out);
 }
 
@@ -146,6 +232,7 @@ Result<DynObject *> load_all(const char *app, const SearchPath &sp, bool populat
   auto head = map_object(fd, nullptr, app, app, true, populate, arena, stats, verbose);
   if (!head) return head.error();
   UK_TRY(parse_dynamic(**head, arena));
+  (*head)->origin = sp.app_origin;
   DynObject *tail = *head;
   size_t n = 1;
   char path[PATH_MAX];
@@ -159,7 +246,7 @@ Result<DynObject *> load_all(const char *app, const SearchPath &sp, bool populat
       const char *name = o->str(o->needed[i]); // checked in dynamic.cc
       DynObject *dep = already_loaded(*head, name);
       if (!dep) {
-        auto lfd = open_library(name, *o, sp, path, sizeof path);
+        auto lfd = open_library(name, *o, **head, sp, path, sizeof path);
         if (!lfd) return lfd.error();
         struct stat st;
         if (fstat(*lfd, &st) != 0) {
@@ -181,6 +268,9 @@ Result<DynObject *> load_all(const char *app, const SearchPath &sp, bool populat
           auto as = arena.dup(name);
           if (!as) return as.error();
           (*lo)->needed_as = *as;
+          auto origin = dir_of(path, arena);
+          if (!origin) return origin.error();
+          (*lo)->origin = *origin;
           UK_TRY(parse_dynamic(**lo, arena));
           dep = *lo;
           dep->index = static_cast<unsigned>(n++);

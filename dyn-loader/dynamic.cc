@@ -18,7 +18,8 @@ struct Tags {
   uint64_t strtab = 0, strsz = 0, symtab = 0, syment = 0, hash = 0, gnu_hash = 0, versym = 0;
   uint64_t rela = 0, relasz = 0, relaent = 0, jmprel = 0, pltrelsz = 0, pltrel = 0, relr = 0, relrsz = 0, relrent = 0;
   uint64_t init_array = 0, init_arraysz = 0, fini_array = 0, fini_arraysz = 0, preinit_array = 0, preinit_arraysz = 0;
-  uint64_t flags = 0, flags_1 = 0, soname = 0;
+  uint64_t flags = 0, flags_1 = 0, soname = 0, runpath = 0, rpath = 0;
+  bool have_runpath = false, have_rpath = false;
   bool have_strtab = false, have_symtab = false, have_rela = false, have_jmprel = false, have_relr = false,
        have_soname = false, rel = false, textrel = false, bind_now = false, symbolic = false;
 };
@@ -66,6 +67,8 @@ Status parse_dynamic(DynObject &o, Arena &arena) {
     case DT_FLAGS: t.flags = v; break;
     case DT_FLAGS_1: t.flags_1 = v; break;
     case DT_SONAME: t.soname = v, t.have_soname = true; break;
+    case DT_RUNPATH: t.runpath = v, t.have_runpath = true; break;
+    case DT_RPATH: t.rpath = v, t.have_rpath = true; break;
     case DT_PLTGOT: o.pltgot = v; break;
     case DT_INIT: o.init = v; break;
     case DT_FINI: o.fini = v; break;
@@ -75,7 +78,7 @@ Status parse_dynamic(DynObject &o, Arena &arena) {
     case DT_FINI_ARRAYSZ: t.fini_arraysz = v; break;
     case DT_PREINIT_ARRAY: t.preinit_array = v; break;
     case DT_PREINIT_ARRAYSZ: t.preinit_arraysz = v; break;
-    default: break; // DT_DEBUG, DT_RUNPATH, DT_VERNEED...: not used
+    default: break; // DT_DEBUG, DT_VERNEED...: not used
     }
   }
   if (n == max) return Error::fmt("%s: dynamic section has no DT_NULL terminator", o.name);
@@ -156,6 +159,14 @@ Status parse_dynamic(DynObject &o, Arena &arena) {
   if (t.have_soname) {
     o.soname = o.str(t.soname);
     if (!o.soname) return Error::fmt("%s: DT_SONAME is outside DT_STRTAB", o.name);
+  }
+  if (t.have_runpath) {
+    o.runpath = o.str(t.runpath);
+    if (!o.runpath) return Error::fmt("%s: DT_RUNPATH is outside DT_STRTAB", o.name);
+  }
+  if (t.have_rpath) {
+    o.rpath = o.str(t.rpath);
+    if (!o.rpath) return Error::fmt("%s: DT_RPATH is outside DT_STRTAB", o.name);
   }
   if (nneeded) {
     auto needed = arena.make<uint64_t>(nneeded);

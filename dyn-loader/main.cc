@@ -30,6 +30,7 @@
 
 #include "arena.h"
 #include "deps.h"
+#include "flags.h"
 #include "image.h"
 #include "init_fini.h"
 #include "initial_stack.h"
@@ -66,16 +67,16 @@ namespace {
 using namespace uk;
 using namespace uk::dyn;
 
-constexpr int kLoadError = 127;
+using flags::kLoadError;
 
 constinit DynOptions g_opt{};
 constinit Stats g_stats{};
 constinit Arena g_arena;
 
-[[noreturn]] void die(const Error &e) {
+[[noreturn]] void die(const Error &e, int status = kLoadError) {
   std::fprintf(stderr, "uk-dyn-run: %s\n", e.what());
   std::fflush(stderr);
-  _exit(kLoadError);
+  _exit(status);
 }
 
 void print_load_stats(bool lazy_any) {
@@ -143,7 +144,7 @@ void exit_stats() {
 
 int main(int argc, char **argv, char **envp) {
   g_stats.t0_ns = now_ns();
-  if (Status s = parse_dyn_options(argc, argv, std::getenv("LD_BIND_NOW"), &g_opt); !s) die(s.error()); // 1. options
+  if (Status s = parse_dyn_options(argc, argv, std::getenv("LD_BIND_NOW"), &g_opt); !s) die(s.error(), flags::kUsageError); // 1. options
   if (g_opt.help) {
     print_dyn_usage();
     return 0;

@@ -44,6 +44,7 @@ struct DynObject {
   const char *name = nullptr;   // for messages: the file as opened
   const char *needed_as = nullptr; // the DT_NEEDED name it was loaded for (null: the app)
   const char *soname = nullptr; // DT_SONAME, or null
+  const char *origin = nullptr; // $ORIGIN: the app's directory through symlinks, a library's as opened
   dev_t dev = 0;
   ino_t ino = 0;
   bool is_main = false;
@@ -80,6 +81,7 @@ struct DynObject {
   size_t nrelr = 0;
   uint64_t pltgot = 0; // vaddr, 0: none
   const uint64_t *needed = nullptr; // DT_NEEDED string offsets
+  const char *runpath = nullptr, *rpath = nullptr; // DT_RUNPATH, DT_RPATH (deps.cc), or null
   size_t nneeded = 0;
   uint64_t init = 0, fini = 0; // vaddr, 0: none
   uint64_t init_array = 0, init_count = 0, fini_array = 0, fini_count = 0, preinit_array = 0, preinit_count = 0;

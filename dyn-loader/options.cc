@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "flags.h"
+
 namespace uk::dyn {
 namespace {
 
@@ -73,26 +75,19 @@ Status parse_arg(const char *spec, InvokeArg *a) {
   return {};
 }
 
-// "--name VALUE" or "--name=VALUE"; *i advances past a separate value.
-bool valued(const char *a, const char *name, int argc, char **argv, int *i, const char **val, Status *err) {
-  size_t n = std::strlen(name);
-  if (std::strncmp(a, name, n) != 0) return false;
-  if (n == 2 && a[n] != '\0' && a[n] != '=') { // short option with its value attached: -LDIR
-    *val = a + n;
-    return true;
-  }
-  if (a[n] == '=') {
-    *val = a + n + 1;
-    return true;
-  }
-  if (a[n] != '\0') return false;
-  if (*i + 1 >= argc) {
-    *err = Error::fmt("%s needs a value (see --help)", name);
-    return true;
-  }
-  *val = argv[++*i];
-  return true;
-}
+enum Id { kLibraryPath, kBindNow, kClobber, kLazyXsave, kDryRun, kInvoke, kArg, kRet, kRepeat, kStats };
+constexpr flags::Flag kFlags[] = {
+    {"--library-path", 'L', "a value", kLibraryPath},
+    {"--bind-now", 0, nullptr, kBindNow},
+    {"--debug-clobber-registers", 0, nullptr, kClobber},
+    {"--lazy-xsave", 0, nullptr, kLazyXsave},
+    {"--dry-run", 0, nullptr, kDryRun},
+    {"--invoke", 0, "a value", kInvoke},
+    {"--arg", 0, "a value", kArg},
+    {"--ret", 0, "a value", kRet},
+    {"--repeat", 0, "a value", kRepeat},
+    {"--stats", 0, nullptr, kStats},
+};
 
 } // namespace
 
@@ -124,51 +119,41 @@ void print_dyn_usage() {
       "  --dry-run                load, relocate and check everything, then exit 0 without running any\n"
       "                           code of the objects (no ifunc resolver, no initialiser, no program)\n"
       "  --stats                  print load time, objects, pages, relocations and symbols to stderr\n"
-      "  -v                       print every object, mapping, TLS block and initialiser to stderr\n"
-      "  --help                   show this help\n"
-      "  --version                show the version\n"
-      "The app's exit status is uk-dyn-run's; a load error prints one line and exits 127.\n",
+      "  -v, --verbose            print every object, mapping, TLS block and initialiser to stderr\n"
+      "  -h, --help               show this help\n"
+      "  -V, --version            show the version\n"
+      "The app's exit status is uk-dyn-run's (killed by a signal: the same signal); uk-dyn-run's own:\n"
+      "125 usage error, 127 the app could not be loaded (one line on stderr).\n",
       stdout);
 }
 
 Status parse_dyn_options(int argc, char **argv, const char *ld_bind_now, DynOptions *o) {
-  int i = 1;
   bool have_ret = false, have_repeat = false;
-  for (; i < argc; i++) {
-    const char *a = argv[i], *val = nullptr;
-    Status err;
-    if (a[0] != '-' || a[1] == '\0') break;
-    if (std::strcmp(a, "--") == 0) {
-      i++;
-      break;
-    }
-    if (std::strcmp(a, "--help") == 0 || std::strcmp(a, "-h") == 0) o->help = true;
-    else if (std::strcmp(a, "--version") == 0) o->version = true;
-    else if (std::strcmp(a, "--stats") == 0) o->stats = true;
-    else if (std::strcmp(a, "-v") == 0 || std::strcmp(a, "--verbose") == 0) o->verbose = true;
-    else if (std::strcmp(a, "--bind-now") == 0) o->bind_now = true;
-    else if (std::strcmp(a, "--debug-clobber-registers") == 0) o->clobber_registers = true;
-    else if (std::strcmp(a, "--lazy-xsave") == 0) o->lazy_xsave = true;
-    else if (std::strcmp(a, "--dry-run") == 0) o->dry_run = true;
-    else if (valued(a, "--library-path", argc, argv, &i, &val, &err) || valued(a, "-L", argc, argv, &i, &val, &err)) {
-      if (!err) return err.error();
+  flags::Common c;
+  auto first = flags::parse(kFlags, argc, argv, &c, [&](int id, const char *val) -> Status {
+    switch (id) {
+    case kLibraryPath:
       if (o->nlibrary_paths == kMaxPathOptions) return Error::fmt("more than %zu --library-path options", kMaxPathOptions);
       o->library_paths[o->nlibrary_paths++] = val;
-    } else if (valued(a, "--invoke", argc, argv, &i, &val, &err)) {
-      if (!err) return err.error();
+      break;
+    case kBindNow: o->bind_now = true; break;
+    case kClobber: o->clobber_registers = true; break;
+    case kLazyXsave: o->lazy_xsave = true; break;
+    case kDryRun: o->dry_run = true; break;
+    case kStats: o->stats = true; break;
+    case kInvoke:
       if (!*val) return Error::fmt("--invoke needs a symbol name");
       o->invoke = val;
-    } else if (valued(a, "--arg", argc, argv, &i, &val, &err)) {
-      if (!err) return err.error();
+      break;
+    case kArg:
       if (o->nargs == kMaxInvokeArgs) return Error::fmt("more than %zu --arg options", kMaxInvokeArgs);
-      UK_TRY(parse_arg(val, &o->args[o->nargs++]));
-    } else if (valued(a, "--ret", argc, argv, &i, &val, &err)) {
-      if (!err) return err.error();
+      return parse_arg(val, &o->args[o->nargs++]);
+    case kRet:
       if (!parse_type(val, std::strlen(val), &o->ret))
         return Error::fmt("--ret '%s': expected void, int, i32, i64, double, string or pointer", val);
       have_ret = true;
-    } else if (valued(a, "--repeat", argc, argv, &i, &val, &err)) {
-      if (!err) return err.error();
+      break;
+    case kRepeat: {
       char *end;
       errno = 0;
       unsigned long long n = std::strtoull(val, &end, 10);
@@ -176,13 +161,17 @@ Status parse_dyn_options(int argc, char **argv, const char *ld_bind_now, DynOpti
         return Error::fmt("--repeat '%s': expected a count from 1 to 1000000000", val);
       o->repeat = n;
       have_repeat = true;
-    } else {
-      return Error::fmt("unknown option '%s' (see --help)", a);
+      break;
     }
-  }
+    }
+    return {};
+  });
+  if (!first) return first.error();
+  o->help = c.help, o->version = c.version, o->verbose = c.verbose;
   if (o->help || o->version) return {};
   if (!o->invoke && (o->nargs || have_ret || have_repeat))
     return Error::fmt("--arg, --ret and --repeat need --invoke SYMBOL");
+  int i = *first;
   if (i >= argc) return Error::fmt("no app given (usage: uk-dyn-run [options] APP.so [ARGS...])");
   if (ld_bind_now && *ld_bind_now) o->bind_now = true;
   o->app = argv[i];

@@ -22,6 +22,7 @@
 #include <cstring>
 
 #include "desc.h"
+#include "flags.h"
 #include "initial_stack.h"
 #include "mapper.h"
 #include "layout.h"
@@ -37,16 +38,16 @@ namespace {
 
 using namespace uk;
 
-constexpr int kLoadError = 127;
+using flags::kLoadError;
 
 // constinit: zero pages in bss, no start-up constructor writing 30 KiB.
 constinit char g_desc_text[kDescMaxBytes + 1] = {};
 constinit Desc g_desc{};
 
-[[noreturn]] void die(const Error &e) {
+[[noreturn]] void die(const Error &e, int status = kLoadError) {
   std::fprintf(stderr, "uk-slt-run: %s\n", e.what());
   std::fflush(stderr);
-  _exit(kLoadError);
+  _exit(status);
 }
 
 Status read_desc(const char *path, Desc *d) {
@@ -103,7 +104,7 @@ uint64_t now_ns() {
 
 int main(int argc, char **argv, char **envp) {
   LoaderOptions opt;
-  if (Status s = parse_loader_options(argc, argv, &opt); !s) die(s.error());         // 1. options
+  if (Status s = parse_loader_options(argc, argv, &opt); !s) die(s.error(), flags::kUsageError); // 1. options
   uint64_t t0 = opt.stats ? now_ns() : 0; // the first clock_gettime costs vDSO page faults
   if (opt.help) {
     print_loader_usage();

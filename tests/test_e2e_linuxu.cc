@@ -256,10 +256,10 @@ TEST(Loader, HelpVersionAndUsageErrors) {
   EXPECT_EQ(v.status, 0);
   EXPECT_EQ(v.out.rfind("uk-slt-run ", 0), 0u);
   RunResult n = run({kLoader});
-  EXPECT_EQ(n.status, 127);
+  EXPECT_EQ(n.status, 125); // usage error (README "Command-line conventions")
   EXPECT_EQ(n.err, "uk-slt-run: no description file given (usage: uk-slt-run [options] APP.desc [ARGS...])\n");
   RunResult u = run({kLoader, "--bogus", "x.desc"});
-  EXPECT_EQ(u.status, 127);
+  EXPECT_EQ(u.status, 125);
   EXPECT_EQ(u.err, "uk-slt-run: unknown option '--bogus' (see --help)\n");
 }
 

@@ -172,7 +172,7 @@ TEST_F(BadInput, EmptyPoolOption) {
   for (std::vector<std::string> argv : {std::vector<std::string>{kLoader, "--pool=", desc},
                                         std::vector<std::string>{kLoader, "--pool", "", desc}}) {
     RunResult r = run(argv);
-    EXPECT_EQ(r.status, 127);
+    EXPECT_EQ(r.status, 125); // a usage error
     EXPECT_EQ(r.err, "uk-slt-run: --pool needs a directory, got an empty string\n");
   }
 }
@@ -180,7 +180,7 @@ TEST_F(BadInput, EmptyPoolOption) {
 TEST_F(BadInput, BadSeed) {
   for (const char *seed : {"x", "", "-1", "18446744073709551616"}) {
     RunResult r = run({kLoader, "--seed", seed, desc});
-    EXPECT_EQ(r.status, 127);
+    EXPECT_EQ(r.status, 125); // a usage error
     EXPECT_EQ(r.err, std::string("uk-slt-run: --seed needs a decimal number below 2^64, got '") + seed + "'\n");
   }
   RunResult r = run({kLoader, "--pool", dir + "/pool", "--seed", "18446744073709551615", desc, "ok"});

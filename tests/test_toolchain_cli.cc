@@ -137,7 +137,7 @@ TEST_F(Toolchain, HelpAndVersion) {
   EXPECT_EQ(v.out.rfind("uk-slt ", 0), 0u);
   RunResult u = run({kTool, "pack"});
   EXPECT_EQ(u.status, 2);
-  EXPECT_EQ(u.err, "uk-slt: apps is required (see --help)\n");
+  EXPECT_EQ(u.err, "uk-slt: pack: apps is required (see --help)\n");
   RunResult b = run({kTool, "frobnicate"});
   EXPECT_EQ(b.status, 2);
   EXPECT_EQ(b.err.rfind("uk-slt: ", 0), 0u);

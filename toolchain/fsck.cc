@@ -13,6 +13,7 @@
 
 #include "fs_util.h"
 #include "pool.h"
+#include "progress.h"
 
 namespace uk {
 namespace {
@@ -60,7 +61,9 @@ Result<FsckResult> run_fsck(const FsckOptions &opt) {
     return names.error();
   }
   FsckResult r;
+  Progress progress("fsck", names->size());
   for (const std::string &name : *names) {
+    progress.step(name);
     std::string path = opt.pool_dir + "/" + name;
     bool immutable = false;
     Status s = check_one(*dirfd, path, name, &immutable);
@@ -68,6 +71,7 @@ Result<FsckResult> run_fsck(const FsckOptions &opt) {
     if (immutable) r.immutable++;
     if (s) continue;
     r.bad++;
+    progress.clear();
     std::fprintf(stderr, "uk-slt: fsck: %s\n", s.error().what());
     if (!opt.remove) continue;
     if (Status rm = remove_pool_object(*dirfd, opt.pool_dir.c_str(), name.c_str()); !rm)

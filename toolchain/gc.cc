@@ -18,6 +18,7 @@
 #include "fs_util.h"
 #include "pack.h"
 #include "pool.h"
+#include "progress.h"
 #include "registry.h"
 
 namespace uk {
@@ -128,20 +129,25 @@ Status run_gc(const GcOptions &opt) {
   while (dirent *e = readdir(d)) names.push_back(e->d_name);
   closedir(d);
   std::sort(names.begin(), names.end());
+  Progress progress(opt.dry_run ? "gc --dry-run" : "gc", names.size());
   for (const std::string &n : names) {
+    progress.step(n);
     struct stat st;
     if (fstatat(*pool, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
     if (is_object_name(n) && !usage->objects.count(n)) {
       UK_TRY(remove_at(*pool, opt.pool_dir, n));
+      progress.clear();
       std::printf("gc: %s object %s (%ld bytes)\n", verb, n.c_str(), static_cast<long>(st.st_size));
       objects++;
       bytes += static_cast<uint64_t>(st.st_size);
     } else if (n.rfind(kTempPrefix, 0) == 0 && !S_ISDIR(st.st_mode)) {
       UK_TRY(remove_at(*pool, opt.pool_dir, n));
+      progress.clear();
       std::printf("gc: %s temp file %s/%s\n", verb, opt.pool_dir.c_str(), n.c_str());
       temps++;
     }
   }
+  progress.clear();
 
   // Registry slots no desc uses.
   auto reg = Registry::load(opt.registry);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "align.h"
+#include "cli_conventions.h"
 #include "aslr_pack.h"
 #include "fs_util.h"
 #include "gc.h"
@@ -26,6 +27,7 @@
 #include "image_plan.h"
 #include "pack.h"
 #include "pool.h"
+#include "progress.h"
 #include "registry.h"
 #include "report.h"
 #include "stages.h"
@@ -58,9 +60,13 @@ struct Global {
   }
 };
 
+// Exit statuses (README "Command-line conventions"): 0 success, 1 an error
+// in the input or the environment, 2 a usage error (cli::parse).
+constexpr int kInputError = 1;
+
 int fail(const Error &e) {
   std::fprintf(stderr, "uk-slt: %s\n", e.what());
-  return 1;
+  return kInputError;
 }
 
 Result<ImagePlan> load_plan(const Global &g, const std::string &elf) {
@@ -99,7 +105,7 @@ Status run_aslr_pack(const Global &g, const std::string &spec_text, const std::s
 
 int main(int argc, char **argv) {
   CLI::App cli{"uk-slt: align, extract, minify and describe unikernels for a shared library pool"};
-  cli.set_version_flag("--version", "uk-slt " UK_SLT_VERSION);
+  cli::version(cli, "uk-slt " UK_SLT_VERSION);
   cli.require_subcommand(1);
   cli.fallthrough(); // global options may also follow the subcommand
   Global g;
@@ -182,13 +188,7 @@ int main(int argc, char **argv) {
   auto *verify = cli.add_subcommand("verify", "prove that no shared page of an ASLR app reaches outside its block");
   verify->add_option("descs", vopt.descs, "ASLR description files (<app>.aslr.desc)")->required();
 
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError &e) {
-    if (e.get_exit_code() == 0) return cli.exit(e); // --help, --version
-    std::fprintf(stderr, "uk-slt: %s (see --help)\n", e.what());
-    return 2;
-  }
+  if (auto status = cli::parse(cli, "uk-slt", argc, argv)) return *status; // --help, --version, usage error
 
   // Commands that write into the pool hold it shared, so gc cannot run
   // meanwhile (and reclaims the temp files of killed ones).
@@ -254,16 +254,16 @@ int main(int argc, char **argv) {
     if (!r) return fail(r.error());
     std::printf("fsck: %s: %zu objects, %zu bad, %zu immutable%s\n", fopt.pool_dir.c_str(), r->objects, r->bad,
                 r->immutable, fopt.remove ? (", " + std::to_string(r->removed) + " removed").c_str() : "");
-    return r->bad ? 1 : 0;
+    return r->bad ? kInputError : 0;
   }
   if (*pack) {
     if (aslr && platform != "linuxu")
       return fail(Error::fmt("pack: --aslr writes descs for uk-slt-run only (no ASLR descs for platform %s yet)",
                              platform.c_str()));
-    bool tty = isatty(2) && !g.verbose;
+    Progress progress("packing", specs.size(), g.verbose); // -v prints lines instead
     AslrPackResult ares;
     for (size_t i = 0; i < specs.size(); i++) {
-      if (tty) std::fprintf(stderr, "\r[%zu/%zu] packing %-40.40s", i + 1, specs.size(), specs[i].c_str());
+      progress.step(specs[i]);
       PackOptions p;
       p.spec = specs[i];
       p.out_dir = out_dir;
@@ -277,11 +277,10 @@ int main(int argc, char **argv) {
       Status s = pack_app(p);
       if (s && aslr) s = run_aslr_pack(g, specs[i], out_dir, &ares);
       if (!s) {
-        if (tty) std::fprintf(stderr, "\n");
+        progress.clear();
         return fail(s.error());
       }
     }
-    if (tty) std::fprintf(stderr, "\r%-60s\r", "");
     return 0;
   }
   return 0;

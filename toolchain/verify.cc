@@ -10,6 +10,7 @@
 
 #include "desc.h"
 #include "fs_util.h"
+#include "progress.h"
 #include "rewrite_x86.h"
 
 namespace uk {
@@ -107,7 +108,9 @@ Result<DescRefs> read_desc_refs(const std::string &path) {
 
 Status run_verify(const VerifyOptions &opt) {
   size_t bad = 0;
+  Progress progress("verify", opt.descs.size());
   for (const std::string &d : opt.descs) {
+    progress.step(d);
     auto refs = read_desc_refs(d);
     if (!refs) return refs.error();
     auto plan = std::make_unique<Result<AslrPlan>>(plan_aslr(refs->elf, refs->ids));
@@ -126,6 +129,7 @@ Status run_verify(const VerifyOptions &opt) {
       if (!objects[bi]) return Error::fmt("%s: no 'lib' record for block %s", d.c_str(), b.name.c_str());
     }
     auto problems = verify_plan(plan->value(), objects);
+    progress.clear();
     for (const std::string &p : problems) std::printf("%s: %s\n", d.c_str(), p.c_str());
     bad += problems.size();
     if (problems.empty()) std::printf("%s: ok, %zu libraries, no shared page reaches outside its block\n", d.c_str(),

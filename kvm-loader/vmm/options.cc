@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "flags.h"
+
 namespace uk::kvm {
 
 void print_usage() {
@@ -20,62 +22,57 @@ void print_usage() {
              "  --share DIR     the guest's file system calls reach files beneath DIR (its \"/\")\n"
              "  --config-file F Firecracker-style JSON: boot-source.kernel_image_path (desc or ELF),\n"
              "                  boot_args (the app's arguments), machine-config.mem_size_mib\n"
-             "  -v              print every guest region to stderr\n"
+             "  -v, --verbose   print every guest region to stderr\n"
              "  --no-api        accepted for compatibility with Firecracker's command line\n"
-             "  --help, --version\n"
-             "The unikernel's exit status is uk-kvm-run's; a VMM error exits 127, a guest fault\n"
-             "128 + the signal Linux would have sent (e.g. 139 for a page fault).\n",
+             "  -h, --help      show this help\n"
+             "  -V, --version   show the version\n"
+             "The unikernel's exit status is uk-kvm-run's; a guest fault exits 128 + the signal Linux\n"
+             "would have sent (e.g. 139 for a page fault); uk-kvm-run's own: 125 usage error, 127 the\n"
+             "VM could not be set up or run.\n",
              stdout);
 }
 
+namespace {
+
+enum Id { kPool, kShare, kConfigFile, kMem, kStats, kKsm, kNoApi };
+constexpr flags::Flag kFlags[] = {
+    {"--pool", 0, "a directory", kPool},          {"--share", 0, "a directory", kShare},
+    {"--config-file", 0, "a file", kConfigFile},  {"--mem", 0, "a size in MiB", kMem},
+    {"--stats", 0, nullptr, kStats},              {"--ksm", 0, nullptr, kKsm},
+    {"--no-api", 0, nullptr, kNoApi},
+};
+
+} // namespace
+
 Status parse_options(int argc, char **argv, Options *o) {
-  int i = 1;
-  auto value = [&](const char *name) -> const char * {
-    size_t n = std::strlen(name);
-    const char *a = argv[i];
-    if (std::strncmp(a, name, n) == 0 && a[n] == '=') return a + n + 1;
-    if (std::strcmp(a, name) == 0 && i + 1 < argc) return argv[++i];
-    return nullptr;
-  };
-  auto is = [&](const char *name) {
-    size_t n = std::strlen(name);
-    return std::strncmp(argv[i], name, n) == 0 && (argv[i][n] == '\0' || argv[i][n] == '=');
-  };
-  for (; i < argc; i++) {
-    const char *a = argv[i];
-    if (a[0] != '-' || a[1] == '\0') break;
-    if (std::strcmp(a, "--") == 0) {
-      i++;
+  flags::Common c;
+  auto first = flags::parse(kFlags, argc, argv, &c, [o](int id, const char *v) -> Status {
+    static const char *const kNames[] = {"--pool", "--share", "--config-file", "--mem"};
+    if (v && !*v) return Error::fmt("%s needs a value", kNames[id]);
+    switch (id) {
+    case kPool: o->pool = v; break;
+    case kShare: o->share = v; break;
+    case kConfigFile: o->config_file = v; break;
+    case kMem: {
+      char *end;
+      errno = 0;
+      unsigned long long m = std::strtoull(v, &end, 10);
+      if (errno || *end || m == 0 || m > kMaxMemMib)
+        return Error::fmt("--mem '%s': expected MiB from 1 to %lu", v, static_cast<unsigned long>(kMaxMemMib));
+      o->mem_mib = m;
+      o->mem_given = true;
       break;
     }
-    if (std::strcmp(a, "--help") == 0 || std::strcmp(a, "-h") == 0) o->help = true;
-    else if (std::strcmp(a, "--version") == 0) o->version = true;
-    else if (std::strcmp(a, "--stats") == 0) o->stats = true;
-    else if (std::strcmp(a, "--ksm") == 0) o->ksm = true;
-    else if (std::strcmp(a, "--no-api") == 0) {
-    } else if (std::strcmp(a, "-v") == 0 || std::strcmp(a, "--verbose") == 0) o->verbose = true;
-    else if (is("--pool") || is("--share") || is("--config-file") || is("--mem")) {
-      const char *name = std::strncmp(a, "--pool", 6) == 0    ? "--pool"
-                         : std::strncmp(a, "--share", 7) == 0 ? "--share"
-                         : std::strncmp(a, "--mem", 5) == 0   ? "--mem"
-                                                              : "--config-file";
-      const char *v = value(name);
-      if (!v || !*v) return Error::fmt("%s needs a value", name);
-      if (name[2] == 'p') o->pool = v;
-      else if (name[2] == 's') o->share = v;
-      else if (name[2] == 'c') o->config_file = v;
-      else {
-        char *end;
-        errno = 0;
-        unsigned long long m = std::strtoull(v, &end, 10);
-        if (errno || *end || m == 0 || m > kMaxMemMib)
-          return Error::fmt("--mem '%s': expected MiB from 1 to %lu", v, static_cast<unsigned long>(kMaxMemMib));
-        o->mem_mib = m;
-        o->mem_given = true;
-      }
-    } else return Error::fmt("unknown option '%s' (see --help)", a);
-  }
+    case kStats: o->stats = true; break;
+    case kKsm: o->ksm = true; break;
+    case kNoApi: break; // Firecracker's; there is no API socket here
+    }
+    return {};
+  });
+  if (!first) return first.error();
+  o->help = c.help, o->version = c.version, o->verbose = c.verbose;
   if (o->help || o->version) return {};
+  int i = *first;
   if (i >= argc && !o->config_file)
     return Error::fmt("no unikernel given (usage: uk-kvm-run [options] APP.desc|APP.elf [ARGS...])");
   if (i < argc) {

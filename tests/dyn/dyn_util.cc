@@ -67,6 +67,14 @@ std::string expect_load_error(const RunResult &r) {
   return r.err;
 }
 
+std::string expect_usage_error(const RunResult &r) {
+  EXPECT_EQ(r.status, 125) << "stdout: " << r.out << "\nstderr: " << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_EQ(r.err.rfind("uk-dyn-run: ", 0), 0u) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  return r.err;
+}
+
 long smaps_field(pid_t pid, uint64_t start, const std::string &field) {
   std::istringstream in(read_text("/proc/" + std::to_string(pid) + "/smaps"));
   std::string line;

@@ -36,6 +36,9 @@ RunResult dyn_run_bounded(const std::vector<std::string> &args);
 // stderr starting with "uk-dyn-run: ". Returns that line.
 std::string expect_load_error(const RunResult &r);
 
+// A usage error: exit status 125, otherwise as expect_load_error.
+std::string expect_usage_error(const RunResult &r);
+
 // smaps field (kB) of the mapping starting at `start`.
 long smaps_field(pid_t pid, uint64_t start, const std::string &field);
 

@@ -293,13 +293,13 @@ TEST(Cli, HelpVersionDryRunAndUsageErrors) {
   RunResult d = dyn_run({"--dry-run", so_of("helloworld")});
   EXPECT_EQ(d.status, 0);
   EXPECT_EQ(d.out, "");
-  EXPECT_EQ(expect_load_error(dyn_run({})),
+  EXPECT_EQ(expect_usage_error(dyn_run({})),
             "uk-dyn-run: no app given (usage: uk-dyn-run [options] APP.so [ARGS...])\n");
-  EXPECT_EQ(expect_load_error(dyn_run({"--bogus", so_of("helloworld")})),
+  EXPECT_EQ(expect_usage_error(dyn_run({"--bogus", so_of("helloworld")})),
             "uk-dyn-run: unknown option '--bogus' (see --help)\n");
-  EXPECT_EQ(expect_load_error(dyn_run({"--arg", "int:1", so_of("helloworld")})),
+  EXPECT_EQ(expect_usage_error(dyn_run({"--arg", "int:1", so_of("helloworld")})),
             "uk-dyn-run: --arg, --ret and --repeat need --invoke SYMBOL\n");
-  EXPECT_EQ(expect_load_error(dyn_run({"-L"})), "uk-dyn-run: -L needs a value (see --help)\n");
+  EXPECT_EQ(expect_usage_error(dyn_run({"-L"})), "uk-dyn-run: -L needs a value (see --help)\n");
 }
 
 TEST(Cli, VerboseListsObjectsAndMappings) {

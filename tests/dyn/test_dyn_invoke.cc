@@ -89,17 +89,18 @@ TEST(Invoke, Errors) {
             "uk-dyn-run: " + kDyntest + ": --invoke: no loaded object exports 'no_such_handler'\n");
   EXPECT_EQ(expect_load_error(invoke(kDyntest, "dyntest_counter", {})),
             "uk-dyn-run: " + kDyntest + ": --invoke: 'dyntest_counter' is not a function\n");
-  EXPECT_EQ(expect_load_error(invoke(kDyntest, "dt_add", {"int:x"})),
+  // Bad option values are usage errors (125).
+  EXPECT_EQ(expect_usage_error(invoke(kDyntest, "dt_add", {"int:x"})),
             "uk-dyn-run: --arg 'int:x': 'x' is not a 32-bit integer\n");
-  EXPECT_EQ(expect_load_error(invoke(kDyntest, "dt_add", {"int:4294967296"})),
+  EXPECT_EQ(expect_usage_error(invoke(kDyntest, "dt_add", {"int:4294967296"})),
             "uk-dyn-run: --arg 'int:4294967296': '4294967296' is not a 32-bit integer\n");
-  EXPECT_EQ(expect_load_error(invoke(kDyntest, "dt_add", {"float:1"})),
+  EXPECT_EQ(expect_usage_error(invoke(kDyntest, "dt_add", {"float:1"})),
             "uk-dyn-run: --arg 'float:1': expected TYPE:VALUE with TYPE int, i32, i64, double, string or pointer\n");
-  EXPECT_EQ(expect_load_error(invoke(kDyntest, "dt_add", {"double:1e"})),
+  EXPECT_EQ(expect_usage_error(invoke(kDyntest, "dt_add", {"double:1e"})),
             "uk-dyn-run: --arg 'double:1e': '1e' is not a number\n");
-  EXPECT_EQ(expect_load_error(invoke(kDyntest, "dt_add", {}, {"--ret", "char"})),
+  EXPECT_EQ(expect_usage_error(invoke(kDyntest, "dt_add", {}, {"--ret", "char"})),
             "uk-dyn-run: --ret 'char': expected void, int, i32, i64, double, string or pointer\n");
-  EXPECT_EQ(expect_load_error(invoke(kDyntest, "dt_add", {}, {"--repeat", "0"})),
+  EXPECT_EQ(expect_usage_error(invoke(kDyntest, "dt_add", {}, {"--repeat", "0"})),
             "uk-dyn-run: --repeat '0': expected a count from 1 to 1000000000\n");
 }
 

@@ -4,11 +4,11 @@
 # variants; missing libraries and symbols; hostile ELF files.
 list(JOIN UK_APPS "," uk_dyn_apps)
 add_executable(uk-dyn-tests dyn/dyn_util.cc dyn/elf_patch.cc dyn/test_dyn_corpus.cc dyn/test_dyn_features.cc
-               dyn/test_dyn_invoke.cc dyn/test_dyn_hostile.cc dyn/test_dyn_hardening.cc)
+               dyn/test_dyn_invoke.cc dyn/test_dyn_hostile.cc dyn/test_dyn_hardening.cc dyn/test_dyn_origin.cc)
 target_include_directories(uk-dyn-tests PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(uk-dyn-tests PRIVATE uk_test_support GTest::gtest_main)
 target_compile_definitions(uk-dyn-tests PRIVATE UK_DYNLIB_DIR="${UK_DYNLIB_DIR}" UK_DYN_TEST_DIR="${UK_DYN_TEST_DIR}"
-                                                UK_DYN_APPS="${uk_dyn_apps}")
+                                                UK_DYN_APPS="${uk_dyn_apps}" UK_DYN_LINKONLY_DIR="${UK_DYN_LINKONLY}")
 uk_warnings(uk-dyn-tests)
 uk_sanitize(uk-dyn-tests)
 add_dependencies(uk-dyn-tests corpus dyncorpus uk-dyn-run)

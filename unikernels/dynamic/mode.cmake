@@ -23,7 +23,7 @@
 set(UK_DYNLIB_DIR ${CMAKE_BINARY_DIR}/dynlib CACHE INTERNAL "")
 set(UK_DYN_TEST_DIR ${UK_CORPUS_DIR}/dynamic CACHE INTERNAL "")
 set(UK_DYN_OBJ ${UK_OBJ_DIR}/dynamic)
-set(UK_DYN_LINKONLY ${UK_DYN_OBJ}/linkonly) # libraries apps link against but never find at run time
+set(UK_DYN_LINKONLY ${UK_DYN_OBJ}/linkonly CACHE INTERNAL "") # libraries apps link against but never find at run time
 set(UK_DYN_SRC ${CMAKE_CURRENT_LIST_DIR})
 file(MAKE_DIRECTORY ${UK_DYNLIB_DIR} ${UK_DYN_TEST_DIR} ${UK_DYN_OBJ} ${UK_DYN_LINKONLY})
 
@@ -204,5 +204,13 @@ uk_dyn_app(${UK_DYN_TEST_DIR}/dynmissing.so ${UK_DYN_OBJ}/dynmissing_app.o LIBS 
            LIBDIRS ${UK_DYN_LINKONLY})
 uk_dyn_app(${UK_DYN_TEST_DIR}/dynghost.so ${UK_DYN_OBJ}/dynghost_app.o LIBS libdynghost.so
            LIBDIRS ${UK_DYN_LINKONLY})
+# dynghost with the directory of libdynghost.so in the app: DT_RUNPATH
+# $ORIGIN/lib, ${ORIGIN}/lib, DT_RPATH $ORIGIN/lib (tests/dyn SearchPath.*).
+uk_dyn_app(${UK_DYN_TEST_DIR}/dynorigin.so ${UK_DYN_OBJ}/dynghost_app.o LIBS libdynghost.so
+           LIBDIRS ${UK_DYN_LINKONLY} LDFLAGS ${UK_DYN_LDFLAGS} --enable-new-dtags -rpath $ORIGIN/lib)
+uk_dyn_app(${UK_DYN_TEST_DIR}/dynorigin-braces.so ${UK_DYN_OBJ}/dynghost_app.o LIBS libdynghost.so
+           LIBDIRS ${UK_DYN_LINKONLY} LDFLAGS ${UK_DYN_LDFLAGS} --enable-new-dtags -rpath \${ORIGIN}/lib)
+uk_dyn_app(${UK_DYN_TEST_DIR}/dynrpath.so ${UK_DYN_OBJ}/dynghost_app.o LIBS libdynghost.so
+           LIBDIRS ${UK_DYN_LINKONLY} LDFLAGS ${UK_DYN_LDFLAGS} --disable-new-dtags -rpath $ORIGIN/lib)
 
 add_custom_target(dyncorpus ALL DEPENDS ${UK_DYN_OUTPUTS})
