@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "cli_conventions.h"
 #include "proc_util.h"
 #include "stats.h"
@@ -44,23 +45,6 @@ struct Side {
   Command cmd;
   std::vector<double> ms;
 };
-
-bool g_verbose = false; // -v: the progress lines also when stderr is not a terminal
-
-void progress(const std::string &what) {
-  if (g_verbose || isatty(2)) std::fprintf(stderr, "uk-bench-dyn: %s\n", what.c_str());
-}
-
-std::string loadavg() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  if (!(in >> a >> b >> c)) return "unknown";
-  return a + " " + b + " " + c;
-}
-
-void check_file(const std::string &path, const char *what) {
-  if (access(path.c_str(), R_OK) != 0) throw BenchError(fmt::format("{} {}: not found or not readable", what, path));
-}
 
 // Runs every side once per round, in an order rotated each round.
 void measure(std::vector<Side> &sides, int runs, int warmup, const ChildStdio &stdio) {
@@ -103,7 +87,7 @@ int run(int argc, char **argv) {
   bool fail_on_miss = false;
   CLI::App cli{"uk-bench-dyn: uk-dyn-run vs uk-slt-run vs the static ELF vs musl's dynamic linker"};
   uk::cli::version(cli, "uk-bench-dyn " UK_SLT_VERSION);
-  cli.add_flag("-v,--verbose", g_verbose, "progress lines on stderr even when it is not a terminal");
+  cli.add_flag("-v,--verbose", ukbench::g_verbose, "progress lines on stderr even when it is not a terminal");
   cli.add_option("--corpus", s.corpus, "directory with <app>/<app>.elf, .desc and .so (build/unikernels)")->required();
   cli.add_option("--pool", s.pool, "pool the descs were packed into")->required();
   cli.add_option("--slt-run", s.slt_run, "uk-slt-run")->required();
@@ -140,7 +124,7 @@ int run(int argc, char **argv) {
       {"uk-dyn-run --bind-now", Command{{s.dyn_run, "--bind-now", app("helloworld", "so")}}, {}},
       {"musl ld.so (musl-gcc dynamic)", Command{{s.musl_hello}}, {}},
   };
-  progress(fmt::format("start-up: {} rounds of {} sides", s.runs + s.warmup, hello.size()));
+  progress("uk-bench-dyn", fmt::format("start-up: {} rounds of {} sides", s.runs + s.warmup, hello.size()));
   measure(hello, s.runs, s.warmup, stdio);
   std::printf("== start-up: helloworld, wall time of fork + exec + wait, %d runs per side ==\n", s.runs);
   print_table(hello, 0, 4, "musl ld.so");
@@ -160,7 +144,7 @@ int run(int argc, char **argv) {
       {"uk-dyn-run --bind-now", with({s.dyn_run, "--bind-now", app("mandelbrot", "so")}), {}},
       {"musl ld.so (musl-gcc dynamic)", with({s.musl_mandel}), {}},
   };
-  progress(fmt::format("mandelbrot: {} rounds of {} sides", s.mandel_runs + s.mandel_warmup, mandel.size()));
+  progress("uk-bench-dyn", fmt::format("mandelbrot: {} rounds of {} sides", s.mandel_runs + s.mandel_warmup, mandel.size()));
   measure(mandel, s.mandel_runs, s.mandel_warmup, stdio);
   std::remove(out.c_str());
   std::printf("\n== run time: mandelbrot %dx%d, %d iterations, %d runs per side ==\n", s.mandel_w, s.mandel_h,

@@ -6,7 +6,11 @@
 //        qemu-system-x86_64 -M microvm -kernel APP.elf (if --qemu is given)
 //      every side once per round, the order rotated each round, so drift on
 //      a shared machine hits all alike;
-//   2. memory of N concurrent VMs (default 32) per app: each VMM held at its
+//   2. the cost of KVM_SET_USER_MEMORY_REGION here: fresh VMs with 13
+//      memslots each, with and without a vCPU created first;
+//   3. uk-kvm-run --stats of helloworld and lua, desc and ELF, interleaved:
+//      median set-up time (start to first KVM_RUN), memslots, minor faults;
+//   4. memory of N concurrent VMs (default 32) per app: each VMM held at its
 //      exit (ptrace, proc_util's HeldGroup) with its guest still mapped, then
 //        SLT      = sum of the VMMs' Pss + the pool objects' tmpfs bytes
 //                   (counted once; "exact" also subtracts the pool pages
@@ -17,11 +21,17 @@
 //                   "full" or "quiet" mode for the measurement and restored
 //      with the target SLT <= 0.5x Default.
 // bench/run-kvm.sh builds and runs this; numbers go to stdout, never to docs.
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <cstdio>
 #include <fmt/format.h>
 #include <fstream>
@@ -32,6 +42,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "cli_conventions.h"
 #include "proc_util.h"
 #include "stats.h"
@@ -47,24 +58,8 @@ using namespace ukbench;
 struct Setup {
   std::string vmm, pool, hello_desc, hello_elf, lua_desc, lua_elf, qemu, qemu_image, qemu_accel = "kvm";
   std::string ksm_mode = "full";
-  int runs = 100, warmup = 10, instances = 32, ksm_wait_s = 60;
+  int runs = 100, warmup = 10, instances = 32, ksm_wait_s = 60, probe_vms = 20;
 };
-
-bool g_verbose = false; // -v: the progress lines also when stderr is not a terminal
-
-void progress(const std::string &what) {
-  if (g_verbose || isatty(2)) std::fprintf(stderr, "uk-bench-kvm: %s\n", what.c_str());
-}
-
-void check_file(const std::string &path, const char *what) {
-  if (access(path.c_str(), R_OK) != 0) throw BenchError(fmt::format("{} {}: not found or not readable", what, path));
-}
-
-std::string canonical_dir(const std::string &dir) {
-  char buf[PATH_MAX];
-  if (!realpath(dir.c_str(), buf)) throw BenchError(dir + ": cannot resolve the path");
-  return buf;
-}
 
 Command vmm_cmd(const Setup &s, const std::string &image, bool ksm, const std::vector<std::string> &args) {
   Command c;
@@ -125,24 +120,124 @@ void print_boot(const std::vector<Side> &sides) {
       fmt::print("  uk-kvm-run desc / {}: {:.3f}x (target <= 0.1x with KVM)\n", s.label, base / median(s.ms));
 }
 
-// ---- 2. memory of concurrent VMs ----
+// ---- 2. what one memslot costs on this host ----
 
-// The pool objects a desc names on its `lib` lines (field 4).
-std::set<std::string> desc_pool_objects(const std::string &desc) {
-  std::ifstream in(desc);
-  if (!in) throw BenchError(desc + ": cannot open");
-  std::set<std::string> objects;
-  std::string line;
-  for (int n = 1; std::getline(in, line); n++) {
-    if (!line.starts_with("lib ")) continue;
-    std::istringstream fields(line);
-    std::string rec, name, id, object;
-    if (!(fields >> rec >> name >> id >> object))
-      throw BenchError(fmt::format("{}:{}: cannot parse '{}'", desc, n, line));
-    objects.insert(object);
+// KVM_SET_USER_MEMORY_REGION of `slots` 1 MiB anonymous memslots in a fresh
+// VM, with or without a vCPU created first; ms per call, by call index.
+std::vector<double> memslot_calls(int slots, bool vcpu_first) {
+  struct Fd {
+    int fd;
+    ~Fd() {
+      if (fd >= 0) close(fd);
+    }
+  };
+  Fd kvm{open("/dev/kvm", O_RDWR | O_CLOEXEC)};
+  if (kvm.fd < 0) throw BenchError("/dev/kvm: cannot open");
+  Fd vm{ioctl(kvm.fd, KVM_CREATE_VM, 0)};
+  if (vm.fd < 0) throw BenchError("KVM_CREATE_VM failed");
+  Fd vcpu{vcpu_first ? ioctl(vm.fd, KVM_CREATE_VCPU, 0) : -1};
+  if (vcpu_first && vcpu.fd < 0) throw BenchError("KVM_CREATE_VCPU failed");
+  constexpr uint64_t kSlotBytes = 1 << 20;
+  void *mem = mmap(nullptr, kSlotBytes * static_cast<uint64_t>(slots), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mem == MAP_FAILED) throw BenchError("cannot reserve the probe's memory");
+  std::vector<double> ms;
+  for (int i = 0; i < slots; i++) {
+    kvm_userspace_memory_region r{};
+    r.slot = static_cast<uint32_t>(i);
+    r.guest_phys_addr = static_cast<uint64_t>(i) << 24;
+    r.memory_size = kSlotBytes;
+    r.userspace_addr = reinterpret_cast<uint64_t>(mem) + static_cast<uint64_t>(i) * kSlotBytes;
+    auto t0 = std::chrono::steady_clock::now();
+    int e = ioctl(vm.fd, KVM_SET_USER_MEMORY_REGION, &r);
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    if (e != 0) {
+      munmap(mem, kSlotBytes * static_cast<uint64_t>(slots));
+      throw BenchError("KVM_SET_USER_MEMORY_REGION failed in the probe");
+    }
   }
-  return objects;
+  munmap(mem, kSlotBytes * static_cast<uint64_t>(slots));
+  return ms;
 }
+
+void probe_memslots(int vms) {
+  constexpr int kSlots = 13; // helloworld's desc had 13 memslots before they were merged into two
+  std::vector<double> first[2], rest[2], total[2];
+  for (int v = 0; v < vms; v++)
+    for (int vcpu_first = 0; vcpu_first < 2; vcpu_first++) {
+      std::vector<double> ms = memslot_calls(kSlots, vcpu_first != 0);
+      first[vcpu_first].push_back(ms[0]);
+      double sum = 0;
+      for (size_t i = 1; i < ms.size(); i++) rest[vcpu_first].push_back(ms[i]), sum += ms[i];
+      total[vcpu_first].push_back(sum + ms[0]);
+    }
+  fmt::print("\nKVM_SET_USER_MEMORY_REGION, {} fresh VMs x {} memslots of 1 MiB each way (ms per call, medians)\n",
+             vms, kSlots);
+  fmt::print("  {:<28} {:>12} {:>14} {:>14}\n", "", "first call", "later calls", "all 13 calls");
+  for (int k = 0; k < 2; k++)
+    fmt::print("  {:<28} {:>12.3f} {:>14.3f} {:>14.3f}\n", k ? "vCPU created first" : "no vCPU yet",
+               median(first[k]), median(rest[k]), median(total[k]));
+}
+
+// ---- 3. the VMM's own view: --stats of each mode ----
+
+// One `uk-kvm-run --stats` line set: set-up time, memslots, the VMM's minor faults.
+struct VmmStats {
+  double setup_ms = 0;
+  double memslots = 0, minflt = 0;
+};
+
+VmmStats run_stats(const Command &cmd) {
+  std::string sh = cmd.str() + " 2>&1 >/dev/null </dev/null";
+  FILE *f = popen(sh.c_str(), "r");
+  if (!f) throw BenchError("cannot run " + cmd.str());
+  std::string out;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+  int st = pclose(f);
+  VmmStats v;
+  auto num = [&](const char *key) {
+    size_t at = out.find(key);
+    if (at == std::string::npos) throw BenchError(fmt::format("{}: no '{}' in its --stats: {}", cmd.str(), key, out));
+    return std::strtod(out.c_str() + at + std::strlen(key), nullptr);
+  };
+  if (st != 0) throw BenchError(fmt::format("{} exited with {}: {}", cmd.str(), st, out));
+  v.setup_ms = num("set-up ");
+  v.memslots = num("memslots ");
+  v.minflt = num("host page faults minor ");
+  return v;
+}
+
+struct StatsSide {
+  std::string label;
+  Command cmd;
+  std::vector<double> setup_ms, memslots, minflt;
+};
+
+void measure_stats(std::vector<StatsSide> &sides, int runs) {
+  for (int round = 0; round < runs; round++)
+    for (size_t k = 0; k < sides.size(); k++) {
+      StatsSide &s = sides[(k + static_cast<size_t>(round)) % sides.size()];
+      VmmStats v = run_stats(s.cmd);
+      s.setup_ms.push_back(v.setup_ms);
+      s.memslots.push_back(v.memslots);
+      s.minflt.push_back(v.minflt);
+    }
+}
+
+void print_stats(const std::vector<StatsSide> &sides) {
+  fmt::print("\nuk-kvm-run --stats ({} runs per side, interleaved): set-up = start to first KVM_RUN\n",
+             sides[0].setup_ms.size());
+  fmt::print("  {:<36} {:>14} {:>9} {:>9} {:>9} {:>14}\n", "side", "set-up median", "p10", "p90", "memslots",
+             "minor faults");
+  for (const StatsSide &s : sides) {
+    Spread sp = spread(s.setup_ms);
+    fmt::print("  {:<36} {:>11.3f} ms {:>9.3f} {:>9.3f} {:>9.0f} {:>14.0f}\n", s.label, sp.median, sp.p10, sp.p90,
+               median(s.memslots), median(s.minflt));
+  }
+}
+
+// ---- 4. memory of concurrent VMs ----
 
 uint64_t allocated_kib(const std::string &dir, const std::set<std::string> &names) {
   uint64_t kib = 0;
@@ -264,7 +359,7 @@ int run(int argc, char **argv) {
   Setup s;
   CLI::App cli{"uk-bench-kvm: uk-kvm-run boot-to-exit (desc, ELF, QEMU microvm) and memory of concurrent VMs"};
   uk::cli::version(cli, "uk-bench-kvm " UK_SLT_VERSION);
-  cli.add_flag("-v,--verbose", g_verbose, "progress lines on stderr even when it is not a terminal");
+  cli.add_flag("-v,--verbose", ukbench::g_verbose, "progress lines on stderr even when it is not a terminal");
   cli.add_option("--vmm", s.vmm, "uk-kvm-run")->required();
   cli.add_option("--pool", s.pool, "pool the KVM descs were packed into (on tmpfs)")->required();
   cli.add_option("--hello-desc", s.hello_desc, "helloworld desc, platform kvm")->required();
@@ -284,6 +379,9 @@ int run(int argc, char **argv) {
       ->check(CLI::IsMember({"full", "quiet", "system"}));
   cli.add_option("--ksm-wait-s", s.ksm_wait_s, "longest wait for KSM's two full scans")->capture_default_str()
       ->check(CLI::Range(1, 3600));
+  cli.add_option("--probe-vms", s.probe_vms, "fresh VMs of the memslot cost probe (0: skip it)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10000));
   if (auto status = uk::cli::parse(cli, "uk-bench-kvm", argc, argv)) return *status; // --help, --version, usage error (2)
   check_file(s.vmm, "--vmm");
   check_file(s.hello_desc, "--hello-desc");
@@ -301,9 +399,29 @@ int run(int argc, char **argv) {
     else
       fmt::print("qemu microvm: skipped: {} not found\n", s.qemu);
   }
-  progress(fmt::format("boot-to-exit: {} rounds of {} sides", s.runs + s.warmup, sides.size()));
+  progress("uk-bench-kvm", fmt::format("boot-to-exit: {} rounds of {} sides", s.runs + s.warmup, sides.size()));
   measure_boot(sides, s.runs, s.warmup, stdio);
   print_boot(sides);
+
+  std::vector<StatsSide> stats_sides;
+  auto with_stats = [&](const std::string &image, const std::vector<std::string> &args) {
+    Command cmd = vmm_cmd(s, image, false, args);
+    cmd.args.insert(cmd.args.begin() + 1, "--stats");
+    return cmd;
+  };
+  stats_sides.push_back({"helloworld desc", with_stats(s.hello_desc, {}), {}, {}, {}});
+  stats_sides.push_back({"helloworld ELF", with_stats(s.hello_elf, {}), {}, {}, {}});
+  if (!s.lua_desc.empty()) {
+    stats_sides.push_back({"lua desc", with_stats(s.lua_desc, {"-e", "print(1 + 1)"}), {}, {}, {}});
+    stats_sides.push_back({"lua ELF", with_stats(s.lua_elf, {"-e", "print(1 + 1)"}), {}, {}, {}});
+  }
+  if (s.probe_vms) {
+    progress("uk-bench-kvm", fmt::format("memslot probe: {} VMs", s.probe_vms));
+    probe_memslots(s.probe_vms);
+  }
+  progress("uk-bench-kvm", fmt::format("--stats: {} rounds of {} sides", s.runs, stats_sides.size()));
+  measure_stats(stats_sides, s.runs);
+  print_stats(stats_sides);
 
   struct App {
     std::string name, desc, elf;
@@ -312,7 +430,7 @@ int run(int argc, char **argv) {
   std::vector<App> apps{{"helloworld", s.hello_desc, s.hello_elf, {}}};
   if (!s.lua_desc.empty()) apps.push_back({"lua", s.lua_desc, s.lua_elf, {"-e", "print(1 + 1)"}});
   for (const App &a : apps) {
-    progress(fmt::format("memory: {} x {}", s.instances, a.name));
+    progress("uk-bench-kvm", fmt::format("memory: {} x {}", s.instances, a.name));
     std::vector<Group> groups;
     groups.push_back(measure_group(s, "SLT (desc)", vmm_cmd(s, a.desc, false, a.args), &a.desc, false, stdio));
     groups.push_back(measure_group(s, "Default (ELF)", vmm_cmd(s, a.elf, false, a.args), nullptr, false, stdio));

@@ -10,9 +10,10 @@
 #include <fstream>
 #include <string>
 
+#include "bench_util.h"
+#include "cli_conventions.h"
 #include "linuxu_measure.h"
 #include "linuxu_report.h"
-#include "cli_conventions.h"
 #include "proc_util.h"
 
 #ifndef UK_SLT_VERSION
@@ -31,19 +32,6 @@ std::string default_loader() {
   return self.substr(0, self.rfind('/') + 1) + "uk-slt-run";
 }
 
-std::string loadavg() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  if (!(in >> a >> b >> c)) return "unknown";
-  return a + " " + b + " " + c;
-}
-
-bool g_verbose = false; // -v: the progress lines also when stderr is not a terminal
-
-void progress(const std::string &what) {
-  if (g_verbose || isatty(2)) std::fprintf(stderr, "uk-bench-linuxu: %s\n", what.c_str());
-}
-
 int run(int argc, char **argv) {
   LinuxuSetup s;
   s.loader = default_loader();
@@ -52,7 +40,7 @@ int run(int argc, char **argv) {
 
   CLI::App cli{"uk-bench-linuxu: start-up time, page faults and memory of uk-slt-run from a tmpfs pool vs direct ELFs"};
   uk::cli::version(cli, "uk-bench-linuxu " UK_SLT_VERSION);
-  cli.add_flag("-v,--verbose", g_verbose, "progress lines on stderr even when it is not a terminal");
+  cli.add_flag("-v,--verbose", ukbench::g_verbose, "progress lines on stderr even when it is not a terminal");
   cli.add_option("--corpus", s.corpus, "directory with <app>/<app>.elf and <app>.desc for helloworld, mandelbrot, "
                                        "cat, exitcode and the functions fn01..fnNN (uk-slt pack --out-dir)")
       ->required();
@@ -88,10 +76,10 @@ int run(int argc, char **argv) {
   if (s.functions > 0) r.pool_distinct = scenario_pool_usage(s, function_names(s));
   ChildStdio stdio;
 
-  progress("start-up: " + std::to_string(2 * (s.runs + s.warmup)) + " runs of helloworld");
+  progress("uk-bench-linuxu", "start-up: " + std::to_string(2 * (s.runs + s.warmup)) + " runs of helloworld");
   r.startup = measure_startup(s, stdio);
   for (int rep = 0; rep < s.reps; rep++) {
-    progress("memory: repetition " + std::to_string(rep + 1) + " of " + std::to_string(s.reps));
+    progress("uk-bench-linuxu", "memory: repetition " + std::to_string(rep + 1) + " of " + std::to_string(s.reps));
     r.mem.push_back(measure_memory_once(s, stdio, rep));
   }
   r.loadavg_end = loadavg();

@@ -11,6 +11,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "bench_util.h"
+
 namespace ukbench {
 namespace {
 
@@ -66,30 +68,6 @@ struct ImageCleanup {
     for (int i = 0; i < s.instances; i++) std::remove(app_args(s, "mandelbrot", i).back().c_str());
   }
 };
-
-std::string canonical_dir(const std::string &dir) {
-  char buf[PATH_MAX];
-  if (!realpath(dir.c_str(), buf)) throw BenchError(dir + ": cannot resolve the path");
-  return buf;
-}
-
-// The pool objects (file names in the pool) that a desc names on its `lib` lines.
-std::set<std::string> desc_pool_objects(const std::string &desc) {
-  std::ifstream in(desc);
-  if (!in) throw BenchError(desc + ": cannot open");
-  std::set<std::string> objects;
-  std::string line;
-  for (int n = 1; std::getline(in, line); n++) {
-    if (!line.starts_with("lib ")) continue;
-    std::istringstream fields(line);
-    std::string rec, name, id, object;
-    if (!(fields >> rec >> name >> id >> object))
-      throw BenchError(fmt::format("{}:{}: cannot parse '{}'", desc, n, line));
-    objects.insert(object);
-  }
-  if (in.bad()) throw BenchError(desc + ": read error");
-  return objects;
-}
 
 // Starts `apps` round-robin until `count` are held, reads their memory,
 // lets them go.

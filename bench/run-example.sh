@@ -38,7 +38,7 @@ t=$(date +%s%N); cmake --build "$work/ex" -j"$(nproc)" >/dev/null; echo "  cmake
 app=$work/ex/unikernels/bzip2/bzip2
 names=(direct uk-slt-run uk-dyn-run)
 cmds=("$app.elf" "$work/prefix/bin/uk-slt-run --pool $work/ex/pool $app.desc"
-      "$work/prefix/bin/uk-dyn-run -L $work/ex/dynlib $app.so")
+      "$work/prefix/bin/uk-dyn-run $app.so")
 head -c 2097152 /dev/urandom | base64 > "$work/in"
 bzip2 -9 -c < "$work/in" > "$work/host.bz2"
 for i in 0 1 2; do

@@ -150,7 +150,7 @@ for ((n = 1; n <= functions; n++)); do
     die "$gen/$fn.c: cannot build function $n"
   specs+=("$fn=$base,$gen/$fn.o")
 done
-"$build/bin/uk-slt" --pool "$pool" pack --out-dir "$out" "${specs[@]}" >&2
+"$build/bin/uk-slt" --pool "$pool" pack --no-platform --out-dir "$out" "${specs[@]}" >&2
 
 # The benchmark prints its own exact command line in its output.
 "$build/bin/uk-bench-linuxu" --corpus "$out" --pool "$pool" --loader "$build/bin/uk-slt-run" "$@"

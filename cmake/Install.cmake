@@ -1,10 +1,13 @@
 # `cmake --install BUILD --prefix P` and `cpack -G DEB`: the tools, the
-# platform libraries every app links (boot, musl, gccrt; the dynamic forms for
-# uk-dyn-run), the CMake package (find_package(uk-slt): uk_add_library,
-# uk_add_app), pkg-config's uk-slt.pc (the object flags) and the docs.
+# platform libraries every app links (boot, musl, gccrt; kvmplat for KVM; the
+# dynamic forms for uk-dyn-run), the CMake package (find_package(uk-slt):
+# uk_add_library, uk_add_app), pkg-config's uk-slt.pc (the object flags) and
+# the docs. `uk-slt pack` finds the platform libraries here, relative to
+# itself (toolchain/platform_libs.h).
 #
-#   P/bin/uk-slt, uk-slt-run, uk-dyn-run
-#   P/lib/uk-slt/linuxu/{boot,musl,gccrt}.o          platform libraries
+#   P/bin/uk-slt, uk-slt-run, uk-dyn-run, uk-kvm-run
+#   P/lib/uk-slt/linuxu/{boot,musl,gccrt}.o          platform libraries (both platforms)
+#   P/lib/uk-slt/kvm/kvmplat.o                       the KVM guest platform library
 #   P/lib/uk-slt/dynamic/{libmusl.so,libboot.so,crt-dyn.o}
 #   P/lib/cmake/uk-slt/                              CMake package
 #   P/lib/pkgconfig/uk-slt.pc
@@ -12,8 +15,9 @@
 include_guard(GLOBAL)
 include(${CMAKE_SOURCE_DIR}/cmake/package/UkSltFlags.cmake)
 
-install(TARGETS uk-slt uk-slt-run uk-dyn-run RUNTIME DESTINATION bin)
+install(TARGETS uk-slt uk-slt-run uk-dyn-run uk-kvm-run RUNTIME DESTINATION bin)
 install(FILES ${UK_LIB_DIR}/boot.o ${UK_LIB_DIR}/musl.o ${UK_LIB_DIR}/gccrt.o DESTINATION lib/uk-slt/linuxu)
+install(FILES ${UK_LIB_DIR}/kvmplat.o DESTINATION lib/uk-slt/kvm)
 install(FILES ${UK_DYNLIB_DIR}/libmusl.so ${UK_DYNLIB_DIR}/libboot.so ${UK_CORPUS_DIR}/obj/dynamic/crt-dyn.o
         DESTINATION lib/uk-slt/dynamic)
 

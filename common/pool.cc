@@ -74,6 +74,8 @@ Status check_pool_dir(const struct stat &st, const char *dir) {
 
 Result<int> open_pool_dir(const char *dir) {
   int fd = open(dir, O_RDONLY | O_DIRECTORY);
+  if (fd < 0 && errno == ENOENT)
+    return Error::fmt("%s: cannot open pool directory: %s: use --pool or UK_SLT_POOL", dir, std::strerror(errno));
   if (fd < 0) return Error::fmt("%s: cannot open pool directory: %s", dir, std::strerror(errno));
   struct stat st;
   if (fstat(fd, &st) != 0) {
@@ -96,7 +98,7 @@ namespace {
   char path[4096];
   std::snprintf(path, sizeof path, "%s/%s", dir, object);
   if (err == ELOOP) return Error::fmt("%s: pool object is a symbolic link", path);
-  if (err == ENOENT) return Error::fmt("%s: missing pool object (was the app packed into this pool?)", path);
+  if (err == ENOENT) return Error::fmt("%s: missing pool object: " UK_POOL_HINT_FMT, path, dir);
   return Error::fmt("%s: cannot %s pool object: %s", path, what, std::strerror(err));
 }
 

@@ -18,8 +18,12 @@ inline constexpr const char *kDefaultPoolDir = "/dev/shm/uk-pool";
 inline constexpr const char *kPoolEnv = "UK_SLT_POOL";
 inline constexpr mode_t kPoolObjectMode = 0444;
 
-// --pool flag if given, else $UK_SLT_POOL, else /dev/shm/uk-pool.
+// --pool flag if given, else $UK_SLT_POOL, else /dev/shm/uk-pool: the one
+// default of every tool that reads or writes a pool.
 const char *resolve_pool_dir(const char *flag);
+// What every tool says after a missing object (printf format, one %s: the
+// pool directory it looked in).
+#define UK_POOL_HINT_FMT "not in pool %s: use --pool or UK_SLT_POOL"
 
 bool is_object_name(std::string_view s);
 

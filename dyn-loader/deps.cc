@@ -82,7 +82,7 @@ Status expand_origin(const char *e, size_t len, const char *origin, const DynObj
 // the fd, -1 if not found there, or an error.
 Result<int> open_in_list(const char *name, const DynObject &o, const char *list, const char *tag, const DynObject &by,
                          char *path, size_t cap) {
-  char dir[PATH_MAX];
+  static char dir[PATH_MAX]; // static: stack room is checked later (see resolve_symlinks)
   for (const char *p = list; *p;) {
     const char *end = std::strchr(p, ':');
     size_t len = end ? static_cast<size_t>(end - p) : std::strlen(p);
@@ -208,6 +208,24 @@ Status add_default_dirs(const char *list, Arena &arena, SearchPath *out) {
   return {};
 }
 
+// `path` with every symlink resolved, as ld.so's $ORIGIN sees it, or `path`
+// itself if it cannot be resolved. Through /proc/self/fd rather than
+// realpath(3), whose two PATH_MAX buffers on the stack would take room the
+// stack-room check (loader-common/stack_room.h) has not yet looked at; the
+// buffer is static: the loader is single-threaded here.
+const char *resolve_symlinks(const char *path) {
+  static char real[PATH_MAX];
+  int fd = open(path, O_PATH | O_CLOEXEC);
+  if (fd < 0) return path;
+  char proc[32];
+  std::snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(proc, real, sizeof real - 1);
+  close(fd);
+  if (n <= 0 || real[0] != '/') return path;
+  real[n] = '\0';
+  return real;
+}
+
 } // namespace
 
 Status build_search_path(const char *const *cli_paths, size_t ncli, const char *env, const char *app,
@@ -217,8 +235,7 @@ Status build_search_path(const char *const *cli_paths, size_t ncli, const char *
   out->nuser = out->n;
   // The app's directory through symlinks, as ld.so's $ORIGIN; if the app
   // cannot be resolved, load_all reports why it cannot be opened.
-  char real[PATH_MAX];
-  auto origin = dir_of(realpath(app, real) ? real : app, arena);
+  auto origin = dir_of(resolve_symlinks(app), arena);
   if (!origin) return origin.error();
   out->app_origin = *origin;
   if (out->n < kMaxSearchDirs) out->dirs[out->n++] = out->app_origin;

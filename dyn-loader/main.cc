@@ -38,7 +38,7 @@
 #include "lazy.h"
 #include "options.h"
 #include "raw_io.h"
-#include "reloc_types.h"
+#include "reloc_kinds.h"
 #include "relocate.h"
 #include "stats.h"
 #include "tls.h"

@@ -6,7 +6,7 @@
 #include "hash.h"
 #include "lazy.h"
 #include "printable.h"
-#include "reloc_types.h"
+#include "reloc_kinds.h"
 #include "scope.h"
 #include "tls.h"
 
@@ -17,7 +17,7 @@ namespace {
 struct Deferred {
   uint64_t where, resolver;
   int64_t addend;
-  RelKind kind;
+  RelocExpr kind;
   uint32_t type;
   const DynObject *obj;
 };
@@ -90,16 +90,16 @@ Status tls32(const DynObject &o, uint32_t type, uint64_t off, uint64_t where, ui
 Status apply(Ctx &c, DynObject &o, const Elf64_Rela &r) {
   uint32_t type = static_cast<uint32_t>(ELF64_R_TYPE(r.r_info)), si = static_cast<uint32_t>(ELF64_R_SYM(r.r_info));
   const RelocType &rt = reloc_type(type);
-  if (rt.kind == RelKind::kUnsupported)
+  if (!rt.dynamic)
     return Error::fmt("%s: relocation type %u (%s) at offset 0x%lx is not supported", o.name, type, rt.name,
                       static_cast<unsigned long>(r.r_offset));
-  if (rt.kind == RelKind::kNone) return {};
+  if (rt.kind == RelocExpr::kNone) return {};
   if (rt.size && !o.contains(r.r_offset, rt.size, PF_W))
     return Error::fmt("%s: %s relocation at offset 0x%lx is outside every writable segment", o.name, rt.name,
                       static_cast<unsigned long>(r.r_offset));
   uint64_t where = o.base + r.r_offset;
   int64_t addend = r.r_addend;
-  if (rt.kind == RelKind::kCopy && si == 0) // it copies a symbol's bytes: without one there is nothing to copy
+  if (rt.kind == RelocExpr::kCopy && si == 0) // it copies a symbol's bytes: without one there is nothing to copy
     return Error::fmt("%s: R_X86_64_COPY at 0x%lx has no symbol (index 0)", o.name,
                       static_cast<unsigned long>(r.r_offset));
 
@@ -110,7 +110,7 @@ Status apply(Ctx &c, DynObject &o, const Elf64_Rela &r) {
   const Elf64_Sym *dsym = nullptr;
   const Elf64_Sym *rsym = nullptr;
   bool ifunc = false;
-  if (si && rt.kind != RelKind::kRelative && rt.kind != RelKind::kIRelative) {
+  if (si && rt.kind != RelocExpr::kRelative && rt.kind != RelocExpr::kIRelative) {
     auto nm = o.sym_name(si);
     if (!nm) return nm.error();
     rsym = &o.symtab[si];
@@ -118,10 +118,10 @@ Status apply(Ctx &c, DynObject &o, const Elf64_Rela &r) {
       dsym = rsym;
     } else {
       SymbolName n(*nm);
-      Definition d = lookup(c.head, n, &o, rt.kind == RelKind::kCopy, *c.stats);
+      Definition d = lookup(c.head, n, &o, rt.kind == RelocExpr::kCopy, *c.stats);
       c.stats->symbols_eager++;
       if (!d) {
-        if (ELF64_ST_BIND(rsym->st_info) != STB_WEAK || rt.kind == RelKind::kCopy) {
+        if (ELF64_ST_BIND(rsym->st_info) != STB_WEAK || rt.kind == RelocExpr::kCopy) {
           note_missing(c, *nm, o);
           return {};
         }
@@ -133,8 +133,7 @@ Status apply(Ctx &c, DynObject &o, const Elf64_Rela &r) {
     }
     if (dsym) {
       bool is_tls = ELF64_ST_TYPE(dsym->st_info) == STT_TLS;
-      bool wants_tls = rt.kind == RelKind::kDtpMod || rt.kind == RelKind::kDtpOff || rt.kind == RelKind::kTpOff ||
-                       rt.kind == RelKind::kDtpOff32 || rt.kind == RelKind::kTpOff32;
+      bool wants_tls = reloc_is_tls(rt.kind);
       if (is_tls != wants_tls)
         return Error::fmt("%s: %s at 0x%lx refers to '%s', %s TLS symbol", o.name, rt.name,
                           static_cast<unsigned long>(r.r_offset), Shown(*nm).s, is_tls ? "a" : "not a");
@@ -144,7 +143,7 @@ Status apply(Ctx &c, DynObject &o, const Elf64_Rela &r) {
       if (ifunc && (absolute || !def->contains(dsym->st_value, 1, PF_X)))
         return Error::fmt("%s: ifunc '%s' of %s %s", o.name, Shown(*nm).s, def->name,
                           absolute ? "is an absolute symbol (SHN_ABS)" : "is outside every executable segment");
-      if (rt.kind == RelKind::kCopy && absolute)
+      if (rt.kind == RelocExpr::kCopy && absolute)
         return Error::fmt("%s: R_X86_64_COPY of '%s': its definition in %s is an absolute symbol (SHN_ABS)", o.name,
                           Shown(*nm).s, def->name);
     }
@@ -159,21 +158,21 @@ Status apply(Ctx &c, DynObject &o, const Elf64_Rela &r) {
   uint64_t tls_value = (dsym ? dsym->st_value : 0) + static_cast<uint64_t>(addend);
 
   switch (rt.kind) {
-  case RelKind::kRelative:
+  case RelocExpr::kRelative:
     write64(where, o.base + static_cast<uint64_t>(addend));
     break;
-  case RelKind::kAbs64:
-  case RelKind::kGot:
-  case RelKind::kPlt:
-  case RelKind::kPc32:
+  case RelocExpr::kAbs:
+  case RelocExpr::kGlobDat:
+  case RelocExpr::kJumpSlot:
+  case RelocExpr::kPc:
     if (ifunc) {
       UK_TRY(defer(c, Deferred{where, S, addend, rt.kind, type, &o}));
       break;
     }
-    if (rt.kind == RelKind::kPc32) UK_TRY(pc32(o, type, r.r_offset, where, S + static_cast<uint64_t>(addend)));
+    if (rt.kind == RelocExpr::kPc) UK_TRY(pc32(o, type, r.r_offset, where, S + static_cast<uint64_t>(addend)));
     else write64(where, S + static_cast<uint64_t>(addend));
     break;
-  case RelKind::kCopy: {
+  case RelocExpr::kCopy: {
     uint64_t size = rsym->st_size;
     if (!o.contains(r.r_offset, size, PF_W))
       return Error::fmt("%s: R_X86_64_COPY at 0x%lx (0x%lx bytes) is outside every writable segment", o.name,
@@ -188,38 +187,35 @@ Status apply(Ctx &c, DynObject &o, const Elf64_Rela &r) {
     std::memmove(reinterpret_cast<void *>(where), reinterpret_cast<const void *>(S), size); // may overlap: a COPY from its own object
     break;
   }
-  case RelKind::kIRelative:
+  case RelocExpr::kIRelative:
     if (!o.contains(static_cast<uint64_t>(addend), 1, PF_X))
       return Error::fmt("%s: R_X86_64_IRELATIVE at 0x%lx: resolver 0x%lx is outside every executable segment", o.name,
                         static_cast<unsigned long>(r.r_offset), static_cast<unsigned long>(addend));
     UK_TRY(defer(c, Deferred{where, o.base + static_cast<uint64_t>(addend), 0, rt.kind, type, &o}));
     break;
-  case RelKind::kDtpMod: {
+  case RelocExpr::kDtpMod: {
     auto m = tls_module();
     if (!m) return m.error();
     write64(where, 1); // one static block: musl's static dtv has the single module 1
     break;
   }
-  case RelKind::kDtpOff:
-  case RelKind::kDtpOff32: {
+  case RelocExpr::kDtpOff: {
     auto m = tls_module();
     if (!m) return m.error();
     uint64_t v = (c.tls->total - (*m)->tls_tp_offset) + tls_value;
-    if (rt.kind == RelKind::kDtpOff) write64(where, v);
+    if (rt.size == 8) write64(where, v);
     else UK_TRY(tls32(o, type, r.r_offset, where, v));
     break;
   }
-  case RelKind::kTpOff:
-  case RelKind::kTpOff32: {
+  case RelocExpr::kTpOff: {
     auto m = tls_module();
     if (!m) return m.error();
     uint64_t v = tls_value - (*m)->tls_tp_offset;
-    if (rt.kind == RelKind::kTpOff) write64(where, v);
+    if (rt.size == 8) write64(where, v);
     else UK_TRY(tls32(o, type, r.r_offset, where, v));
     break;
   }
-  case RelKind::kNone:
-  case RelKind::kUnsupported:
+  default: // kNone returned above; every other kind has dynamic == false
     break;
   }
   if (type < kMaxRelocType) c.stats->relocs[type]++;
@@ -319,10 +315,10 @@ Status run_deferred(Ctx &c) {
     const Deferred &d = c.deferred[i];
     uint64_t v = reinterpret_cast<uint64_t (*)()>(d.resolver)(); // the ifunc resolver
     switch (d.kind) {
-    case RelKind::kPc32:
+    case RelocExpr::kPc:
       UK_TRY(pc32(*d.obj, d.type, d.where - d.obj->base, d.where, v + static_cast<uint64_t>(d.addend)));
       break;
-    case RelKind::kIRelative:
+    case RelocExpr::kIRelative:
       write64(d.where, v);
       break;
     default:

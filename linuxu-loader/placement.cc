@@ -80,25 +80,61 @@ AslrRange aslr_range() {
   return {kAslrLow, kUserTop - kStackRandomMax - kStackGuardGap - gap};
 }
 
+namespace {
+
+// Is relocation r a pc32 between two different blocks (an edge of the graph
+// whose connected blocks must stay within rel32 reach of each other)?
+bool links_blocks(const DescReloc &r) { return r.kind == kRelocPc32 && r.block != r.target; }
+
+// The order to place the blocks in: by index, except that the blocks
+// connected through pc32 relocations come one after the other, breadth-first
+// from the first of them, so every one of them but the first is placed next
+// to one already placed. (By index only, a block with pc32 relocations into
+// two blocks placed independently before it, e.g. .app and musl, would have
+// to be within rel32 reach of both: usually impossible.)
+void placement_order(const Desc &d, const DescReloc *relocs, uint32_t n, bool any_pc32, uint32_t *order) {
+  bool queued[kDescMaxBlocks] = {};
+  uint32_t len = 0;
+  for (uint32_t root = 0; root < d.nblocks; root++) {
+    if (queued[root]) continue;
+    queued[root] = true;
+    order[len++] = root;
+    for (uint32_t q = len - 1; any_pc32 && q < len; q++) // breadth-first from root
+      for (uint32_t i = 0; i < n; i++) {
+        const DescReloc &r = relocs[i];
+        if (!links_blocks(r) || (r.block != order[q] && r.target != order[q])) continue;
+        uint32_t other = r.block == order[q] ? r.target : r.block;
+        if (!queued[other]) queued[other] = true, order[len++] = other;
+      }
+  }
+}
+
+} // namespace
+
 Status place_blocks(Desc *d, const DescReloc *relocs, uint32_t n, bool any_pc32, Rng *rng, const char *desc_path,
                     PlaceStats *stats) {
   const AslrRange range = aslr_range();
   stats->range = range;
-  for (uint32_t b = 0; b < d->nblocks; b++) {
+  uint32_t order[kDescMaxBlocks];
+  placement_order(*d, relocs, n, any_pc32, order);
+  bool placed_before[kDescMaxBlocks] = {};
+  for (uint32_t k = 0; k < d->nblocks; k++) {
+    const uint32_t b = order[k];
     DescBlock &blk = d->blocks[b];
     // Window for the base: the whole range, narrowed by every pc32
-    // relocation between this block and one placed before it.
+    // relocation between this block and one placed before it. A block no
+    // pc32 relocation touches keeps the whole range.
     i128 lo = range.lo, hi = static_cast<i128>(range.hi) - static_cast<i128>(blk.size);
     if (any_pc32)
       for (uint32_t i = 0; i < n; i++) {
         const DescReloc &r = relocs[i];
-        if (r.kind != kRelocPc32 || r.block == r.target) continue;
+        if (!links_blocks(r)) continue;
         // value = base(T) + addend - (base(B) + offset), in [INT32_MIN, INT32_MAX]
-        if (r.block == b && r.target < b) {
+        if (r.block == b && placed_before[r.target]) {
           i128 c = static_cast<i128>(d->blocks[r.target].base) + r.addend - r.offset;
           if (c - INT32_MAX > lo) lo = c - INT32_MAX;
           if (c - INT32_MIN < hi) hi = c - INT32_MIN;
-        } else if (r.target == b && r.block < b) {
+        } else if (r.target == b && placed_before[r.block]) {
           i128 c = static_cast<i128>(d->blocks[r.block].base) + r.offset - r.addend;
           if (c + INT32_MIN > lo) lo = c + INT32_MIN;
           if (c + INT32_MAX < hi) hi = c + INT32_MAX;
@@ -135,6 +171,7 @@ Status place_blocks(Desc *d, const DescReloc *relocs, uint32_t n, bool any_pc32,
     }
     if (!placed)
       return Error::fmt("%s: block '%s': no free place found in %d attempts", desc_path, blk.name, kPlaceAttempts);
+    placed_before[b] = true;
   }
   return {};
 }

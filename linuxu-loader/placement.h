@@ -14,9 +14,15 @@
 // again). Each block is reserved PROT_NONE with
 // MAP_FIXED_NOREPLACE (a collision with the loader, the stack, the vDSO or
 // another block draws a new base, a bounded number of times); its maps are
-// then mapped over its own reservation. pc32 relocations between two blocks
-// narrow the second block's range to what keeps every one of them within
-// rel32 reach.
+// then mapped over its own reservation.
+//
+// A block no pc32 relocation touches keeps the whole range (with the
+// corpus: every block, boot and .app included). pc32 relocations between
+// two blocks (out-of-line stubs of a library that needs them) narrow the
+// range of the one placed second to what keeps every one of them within
+// rel32 reach: the blocks they connect are placed one after the other,
+// breadth-first, each next to one already placed, and get about 2^20
+// possible bases each (2^32 bytes of pages) instead of 2^35.
 #pragma once
 
 #include <cstdint>

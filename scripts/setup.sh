@@ -23,6 +23,9 @@ packages=(
   flex bison python3
   # fuzzers (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
   clang-14 libclang-rt-14-dev
+  # the KVM image booted by a standard monitor (tests/qemu, bench/run-kvm-boot.sh):
+  # qemu-system-x86_64 -M microvm -kernel APP.kvm.elf
+  qemu-system-x86
 )
 
 missing=()

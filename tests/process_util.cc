@@ -151,6 +151,7 @@ std::vector<Mapping> maps_of(pid_t pid) {
     size_t dash = range.find('-');
     m.start = std::stoull(range.substr(0, dash), nullptr, 16);
     m.end = std::stoull(range.substr(dash + 1), nullptr, 16);
+    m.offset = std::stoull(offset, nullptr, 16);
     out.push_back(m);
   }
   return out;

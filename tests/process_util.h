@@ -40,6 +40,7 @@ private:
 // One line of /proc/PID/maps.
 struct Mapping {
   uint64_t start = 0, end = 0;
+  uint64_t offset = 0; // file offset of start
   std::string perms, dev, path;
   unsigned long inode = 0;
 };

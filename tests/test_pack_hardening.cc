@@ -75,7 +75,7 @@ protected:
   }
   void TearDown() override { std::system(("chmod -R u+w " + dir + "; rm -rf " + dir).c_str()); }
   RunResult pack(const std::vector<std::string> &specs) {
-    std::vector<std::string> argv = {kTool, "--pool", pool, "pack", "--out-dir", out};
+    std::vector<std::string> argv = {kTool, "--pool", pool, "pack", "--no-platform", "--out-dir", out};
     argv.insert(argv.end(), specs.begin(), specs.end());
     return run(argv);
   }
@@ -139,7 +139,7 @@ TEST_F(PackHardening, PlantedSymlinksAreNotFollowed) {
   ASSERT_EQ(chmod(victim.c_str(), 0600), 0);
   int go[2];
   ASSERT_EQ(pipe(go), 0);
-  std::vector<std::string> argv = {kTool, "--pool", pool, "pack", "--out-dir", out, spec("exitcode")};
+  std::vector<std::string> argv = {kTool, "--pool", pool, "pack", "--no-platform", "--out-dir", out, spec("exitcode")};
   pid_t pid = fork();
   if (pid == 0) {
     char c;
@@ -173,7 +173,7 @@ TEST_F(PackHardening, PlantedSymlinksAreNotFollowed) {
   std::string pool2 = dir + "/pool2";
   ASSERT_EQ(mkdir(pool2.c_str(), 0755), 0);
   ASSERT_EQ(symlink((dir + "/created").c_str(), (pool2 + "/layout-registry.json.lock").c_str()), 0);
-  RunResult r = run({kTool, "--pool", pool2, "pack", "--out-dir", out, spec("exitcode")});
+  RunResult r = run({kTool, "--pool", pool2, "pack", "--no-platform", "--out-dir", out, spec("exitcode")});
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.err, "uk-slt: " + pool2 + "/layout-registry.json.lock: lock file is a symbolic link\n");
   EXPECT_FALSE(exists(dir + "/created"));

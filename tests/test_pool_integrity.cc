@@ -208,7 +208,7 @@ TEST(ImmutablePool, PackSetsTheFlagAndFsckHandlesIt) {
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   std::string dir = tmpl, pool = dir + "/pool";
   std::string l = kCorpus + "/libs/";
-  RunResult p = run({kTool, "--pool", pool, "--immutable", "pack", "--out-dir", dir + "/out",
+  RunResult p = run({kTool, "--pool", pool, "--immutable", "pack", "--no-platform", "--out-dir", dir + "/out",
                      "helloworld=" + l + "boot.o," + l + "musl.o," + l + "gccrt.o," + l + "helloworld.o"});
   ASSERT_EQ(p.status, 0) << p.err;
   Desc *d = load_desc(dir + "/out/helloworld/helloworld.desc");

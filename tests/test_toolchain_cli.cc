@@ -25,7 +25,7 @@ protected:
   void SetUp() override { dir = make_temp_dir(); pool = dir + "/pool"; }
   void TearDown() override { std::system(("chmod -R u+w " + dir + "; rm -rf " + dir).c_str()); }
   RunResult pack(const std::vector<std::string> &apps) {
-    std::vector<std::string> argv = {kTool, "--pool", pool, "pack", "--out-dir", dir + "/out"};
+    std::vector<std::string> argv = {kTool, "--pool", pool, "pack", "--no-platform", "--out-dir", dir + "/out"};
     for (const std::string &a : apps) argv.push_back(spec(a));
     return run(argv);
   }
@@ -151,7 +151,7 @@ TEST_F(Toolchain, ReportExplainsWhyALibraryIsNotShared) {
   ASSERT_EQ(std::system(("mkdir -p " + dir + "/other && cp " + l + "boot.o " + dir + "/other/boot.o && " +
                          "printf 'x' >> " + dir + "/other/boot.o").c_str()), 0);
   ASSERT_EQ(pack({"helloworld"}).status, 0);
-  RunResult p = run({kTool, "--pool", pool, "pack", "--out-dir", dir + "/out",
+  RunResult p = run({kTool, "--pool", pool, "pack", "--no-platform", "--out-dir", dir + "/out",
                      "exitcode=" + dir + "/other/boot.o," + l + "musl.o," + l + "gccrt.o," + l + "exitcode.o"});
   ASSERT_EQ(p.status, 0) << p.err;
   RunResult r = run({kTool, "--pool", pool, "report", "--json", dir + "/out/helloworld/helloworld.desc",

@@ -6,6 +6,7 @@
 #include "library.h"
 #include "link_diagnostics.h"
 #include "linker_script.h"
+#include "pic_check.h"
 #include "registry.h"
 #include "run_command.h"
 #include "unikraft_profile.h"
@@ -19,6 +20,11 @@ Status align_app(const AlignOptions &opt) {
   for (const std::string &p : opt.libs) {
     auto lib = load_library(p, opt.profile);
     if (!lib) return lib.error();
+    if (opt.profile == Profile::Corpus) { // Unikraft's objects are built for one fixed address
+      auto bytes = read_file(p);
+      if (!bytes) return bytes.error();
+      UK_TRY(check_position_independent(*bytes, p));
+    }
     for (const Library &o : libs)
       if (o.name == lib->name)
         return Error::fmt("%s: a library named '%s' is already in this app (%s)", p.c_str(), o.name.c_str(),

@@ -9,6 +9,7 @@
 
 #include "library.h"
 #include "registry.h"
+#include "script_parts.h"
 
 namespace uk {
 
@@ -16,15 +17,8 @@ namespace uk {
 inline constexpr const char *kEntrySymbol = "_start";
 
 // libs[i] lives in slots[i]. The app table names `main`, which one of the
-// libraries must define.
-// A section name as a linker script spells it: quoted when it has
-// characters outside [A-Za-z0-9._$-] (Unikraft's "~" in .uk_event_*~).
-std::string quote_section(const std::string &name);
-// "PATH"(SECTION SECTION ...): the named input sections of one object.
-std::string input_list(const std::string &path, const std::vector<std::string> &sections);
-
+// libraries must define. (The pieces it shares with the other generators:
+// script_parts.h.)
 std::string make_linker_script(const std::vector<Library> &libs, const std::vector<Slot> &slots);
-// The app table and the init/fini arrays of the app region, as script text.
-std::string app_table_sections();
 
 } // namespace uk

@@ -8,6 +8,7 @@
 //   gc       remove pool objects, registry slots and temp files no desc uses
 //   ls       pool objects, their sizes and the apps that use them
 //   fsck     pool integrity: every object against its name, type, mode, owner
+//   cflags   the compiler flags objects need (cmake/package/UkSltFlags.cmake)
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -25,7 +26,9 @@
 #include "gc.h"
 #include "fsck.h"
 #include "image_plan.h"
+#include "object_flags.h"
 #include "pack.h"
+#include "platform_libs.h"
 #include "pool.h"
 #include "progress.h"
 #include "registry.h"
@@ -75,30 +78,74 @@ Result<ImagePlan> load_plan(const Global &g, const std::string &elf) {
   return plan_image(elf, *reg);
 }
 
-// pack --aslr: the SLT [ASLR] files of one app, next to its SLT files.
-Status run_aslr_pack(const Global &g, const std::string &spec_text, const std::string &out_dir,
-                     AslrPackResult *ares) {
-  auto spec = parse_app_spec(spec_text);
-  if (!spec) return spec.error();
-  const std::string &app = spec->app;
-  AslrPackResult one;
-  UK_TRY(pack_aslr_app(app, spec->libs, out_dir + "/" + app, g.pool_dir(), &one));
-  if (g.verbose) {
-    auto line = [](const RewriteStats &rs) {
-      std::string counts;
-      for (size_t k = 0; k < rs.n.size(); k++)
-        counts += fmt::format(" {}={}", rewrite_class_name(static_cast<RewriteClass>(k)), rs.n[k]);
-      return fmt::format("{} in-block={} tls={} entries={} slots={}", counts, rs.in_block, rs.tls, rs.entries,
-                         rs.slots);
-    };
-    for (const auto &[lib, lst] : one.per_lib)
-      std::fprintf(stderr, "pack --aslr: %s: %s:%s\n", app.c_str(), lib.c_str(), line(lst).c_str());
-    std::fprintf(stderr, "pack --aslr: %s: all:%s relocs abs64=%zu slot64=%zu pc32=%zu\n", app.c_str(),
-                 line(one.stats).c_str(), one.abs64, one.slot64, one.pc32);
+// pack -v --aslr: the rewrite counts of one app's libraries (pack_app did the work).
+void print_aslr_counts(const std::string &app, const AslrPackResult &one) {
+  auto line = [](const RewriteStats &rs) {
+    std::string counts;
+    for (size_t k = 0; k < rs.n.size(); k++)
+      counts += fmt::format(" {}={}", rewrite_class_name(static_cast<RewriteClass>(k)), rs.n[k]);
+    return fmt::format("{} in-block={} tls={} entries={} slots={}", counts, rs.in_block, rs.tls, rs.entries,
+                       rs.slots);
+  };
+  for (const auto &[lib, lst] : one.per_lib)
+    std::fprintf(stderr, "pack --aslr: %s: %s:%s\n", app.c_str(), lib.c_str(), line(lst).c_str());
+  std::fprintf(stderr, "pack --aslr: %s: all:%s relocs abs64=%zu slot64=%zu pc32=%zu\n", app.c_str(),
+               line(one.stats).c_str(), one.abs64, one.slot64, one.pc32);
+}
+
+// pack's platform options: the platform libraries added from where uk-slt
+// is installed (or built) unless --no-platform; --dynamic: the .so form too.
+struct PackPlatform {
+  bool none = false;
+  bool dynamic = false;
+};
+
+void add_pack_platform_options(CLI::App *pack, PackPlatform &pp) {
+  pack->add_flag("--no-platform", pp.none,
+                 "do not add the platform libraries (boot, musl, gccrt; kvm: kvmplat): the specs name them");
+  pack->add_flag("--dynamic", pp.dynamic,
+                 "also write <app>.so (and lib<NAME>.so for each library but the app's own) for uk-dyn-run");
+}
+
+// Adds the platform libraries to every spec and finds the dynamic platform;
+// fills the options every app's pack shares.
+Status prepare_pack_platform(const Global &g, const std::string &platform, const PackPlatform &pp,
+                             std::vector<std::string> &specs, PackOptions &common) {
+  if (pp.dynamic && platform != "linuxu")
+    return Error::fmt("pack: --dynamic writes the uk-dyn-run form, a linuxu one (not for platform %s)",
+                      platform.c_str());
+  if (pp.dynamic && g.link_profile() != Profile::Corpus)
+    return Error::fmt("pack: --dynamic is for the corpus profile (no uk-dyn-run form of Unikraft apps)");
+  common.dynamic = pp.dynamic;
+  if (pp.dynamic) {
+    auto d = find_dynamic_platform();
+    if (!d) return d.error();
+    common.dynamic_platform = *d;
   }
-  ares->written += one.written, ares->reused += one.reused;
-  ares->stats.add(one.stats);
+  if (pp.none || g.link_profile() != Profile::Corpus) return {}; // Unikraft apps bring their own platform
+  auto libs = find_platform_libs(platform);
+  if (!libs) return libs.error();
+  if (g.verbose) {
+    std::string names;
+    for (const auto *list : {&libs->before, &libs->after})
+      for (const std::string &l : *list) names += " " + l;
+    std::fprintf(stderr, "pack: platform %s:%s\n", platform.c_str(), names.c_str());
+  }
+  for (std::string &spec : specs) {
+    auto full = add_platform_libs(spec, *libs);
+    if (!full) return full.error();
+    spec = *full;
+  }
   return {};
+}
+
+// uk-slt cflags: what `pkg-config --cflags uk-slt` prints, from the same
+// definition.
+int run_cflags() {
+  std::string line;
+  for (const char *f : kObjectCflags) line += (line.empty() ? "" : " ") + std::string(f);
+  std::printf("%s\n", line.c_str());
+  return 0;
 }
 
 } // namespace
@@ -171,7 +218,12 @@ int main(int argc, char **argv) {
   pack->add_option("--platform", platform, "platform of the descs: linuxu (uk-slt-run) or kvm (uk-kvm-run)")
       ->check(CLI::IsMember({"linuxu", "kvm"}))
       ->capture_default_str();
-  pack->add_option("apps", specs, "APP=LIB.o,LIB.o,... (libraries in link order)")->required();
+  PackPlatform pack_platform;
+  add_pack_platform_options(pack, pack_platform);
+  pack->add_option("apps", specs, "APP=LIB.o,LIB.o,... (the app's libraries in link order)")->required();
+
+  // cflags
+  auto *cflags = cli.add_subcommand("cflags", "print the compiler flags objects need (as pkg-config --cflags uk-slt)");
 
   // gc
   GcOptions gopt;
@@ -190,6 +242,10 @@ int main(int argc, char **argv) {
 
   if (auto status = cli::parse(cli, "uk-slt", argc, argv)) return *status; // --help, --version, usage error
 
+  if (*cflags) return run_cflags();
+  PackOptions pack_common;
+  if (*pack)
+    if (Status s = prepare_pack_platform(g, platform, pack_platform, specs, pack_common); !s) return fail(s.error());
   // Commands that write into the pool hold it shared, so gc cannot run
   // meanwhile (and reclaims the temp files of killed ones).
   if (*pack)
@@ -261,10 +317,9 @@ int main(int argc, char **argv) {
       return fail(Error::fmt("pack: --aslr writes descs for uk-slt-run only (no ASLR descs for platform %s yet)",
                              platform.c_str()));
     Progress progress("packing", specs.size(), g.verbose); // -v prints lines instead
-    AslrPackResult ares;
     for (size_t i = 0; i < specs.size(); i++) {
-      progress.step(specs[i]);
-      PackOptions p;
+      progress.step(specs[i].substr(0, specs[i].find('='))); // the app (its spec now names the platform's paths)
+      PackOptions p = pack_common;
       p.spec = specs[i];
       p.out_dir = out_dir;
       p.registry = g.registry_path();
@@ -274,8 +329,10 @@ int main(int argc, char **argv) {
       p.profile = g.link_profile();
       p.unikraft_tree = g.unikraft_tree;
       p.platform = platform;
+      AslrPackResult one;
+      if (aslr) p.aslr = &one; // the SLT [ASLR] files too, in the same all-or-nothing pack
       Status s = pack_app(p);
-      if (s && aslr) s = run_aslr_pack(g, specs[i], out_dir, &ares);
+      if (s && aslr && g.verbose) print_aslr_counts(parse_app_spec(specs[i])->app, one);
       if (!s) {
         progress.clear();
         return fail(s.error());

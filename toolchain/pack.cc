@@ -13,45 +13,11 @@
 #include "fs_util.h"
 #include "image_plan.h"
 #include "names.h"
+#include "pack_dynamic.h"
 #include "registry.h"
 #include "stages.h"
 
 namespace uk {
-namespace {
-
-// Temp files of one pack run, removed unless committed.
-class Staging {
-public:
-  explicit Staging(std::string dir) : dir_(std::move(dir)) {}
-  ~Staging() {
-    for (const auto &f : files_) std::remove((dir_ + "/" + f.tmp).c_str());
-  }
-  // The temp path for final file `name` in the app's directory.
-  std::string add(const std::string &name) {
-    files_.push_back({temp_name(name), name});
-    return dir_ + "/" + files_.back().tmp;
-  }
-  // Renames every temp file onto its final name, in the order added.
-  Status commit() {
-    for (size_t i = 0; i < files_.size(); i++) {
-      std::string from = dir_ + "/" + files_[i].tmp, to = dir_ + "/" + files_[i].name;
-      if (std::rename(from.c_str(), to.c_str()) != 0)
-        return Error::fmt("%s: cannot rename into place: %s", to.c_str(), std::strerror(errno));
-      files_[i].tmp.clear();
-    }
-    files_.clear();
-    return {};
-  }
-
-private:
-  struct File {
-    std::string tmp, name;
-  };
-  std::string dir_;
-  std::vector<File> files_;
-};
-
-} // namespace
 
 Result<AppSpec> parse_app_spec(const std::string &spec) {
   size_t eq = spec.find('=');
@@ -75,16 +41,12 @@ Status pack_app(const PackOptions &opt) {
   const std::string &app = spec->app;
   std::string dir = opt.out_dir + "/" + app;
   UK_TRY(make_dirs(dir));
-  int dirfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dirfd < 0) return Error::fmt("%s: cannot open: %s", dir.c_str(), std::strerror(errno));
-  bool busy = false;
-  auto lock = lock_file(dirfd, dir, kAppLockName, LOCK_EX | LOCK_NB, &busy);
-  close(dirfd);
-  if (busy)
-    return Error::fmt("%s: busy: another uk-slt pack of %s into this directory is running", dir.c_str(), app.c_str());
+  auto lock = lock_app_dir(dir, app);
   if (!lock) return lock.error();
 
   Staging out(dir);
+  if (opt.aslr) // SLT [ASLR] first: a library it refuses gets no registry slot
+    UK_TRY(stage_aslr_app(app, spec->libs, opt.pool_dir, opt.immutable, &out, opt.aslr));
   // linuxu: <app>.elf ...; another platform: <app>.<platform>.elf ... beside them.
   const std::string base = app + (opt.platform == "linuxu" ? "" : "." + opt.platform);
   std::string elf = dir + "/" + base + ".elf";
@@ -98,6 +60,10 @@ Status pack_app(const PackOptions &opt) {
   a.report_as = elf;
   a.verbose = opt.verbose;
   UK_TRY(align_app(a)); // slots + aligned link
+  if (opt.dynamic) { // the uk-dyn-run form from the same objects
+    DynamicLink d{app, spec->libs, opt.dynamic_platform, a.linker};
+    UK_TRY(link_dynamic(d, [&](const std::string &name) { return out.add(name); }, opt.verbose));
+  }
   auto reg = Registry::load(opt.registry);
   if (!reg) return reg.error();
   auto linked = read_file(a.out_elf);

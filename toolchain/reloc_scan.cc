@@ -21,6 +21,18 @@ int LinkScan::block_of(uint64_t a) const {
   return -1;
 }
 
+const LinkSymbol *LinkScan::symbol_at(uint64_t a) const {
+  auto it = std::upper_bound(symbols.begin(), symbols.end(), a,
+                             [](uint64_t x, const LinkSymbol &s) { return x < s.addr; });
+  // Symbols may nest or overlap: look back as far as the largest one reaches.
+  while (it != symbols.begin()) {
+    --it;
+    if (a - it->addr < it->size) return &*it;
+    if (a - it->addr >= max_symbol_size) break;
+  }
+  return nullptr;
+}
+
 const uint8_t *LinkScan::at(uint64_t a, uint64_t len) const {
   for (const LinkBlock &b : blocks)
     for (const LinkPart &p : b.parts) {
@@ -132,6 +144,16 @@ Result<LinkScan> scan_link(const std::string &elf_path) {
   if (!symr) return symr.error();
   const Elf64_Sym *syms = reinterpret_cast<const Elf64_Sym *>(*symr);
   size_t nsyms = st.sh_size / sizeof(Elf64_Sym);
+  for (size_t j = 1; j < nsyms; j++) {
+    const Elf64_Sym &sy = syms[j];
+    unsigned t = ELF64_ST_TYPE(sy.st_info);
+    if ((t != STT_FUNC && t != STT_OBJECT) || sy.st_size == 0 || sy.st_shndx == SHN_UNDEF || sy.st_shndx >= SHN_LORESERVE)
+      continue;
+    scan.symbols.push_back({sy.st_value, sy.st_size, std::string(elf.string_at(st.sh_link, sy.st_name))});
+    scan.max_symbol_size = std::max(scan.max_symbol_size, sy.st_size);
+  }
+  std::sort(scan.symbols.begin(), scan.symbols.end(),
+            [](const LinkSymbol &a, const LinkSymbol &b) { return a.addr < b.addr || (a.addr == b.addr && a.name < b.name); });
   for (LinkBlock &b : scan.blocks) {
     if (b.name == ".app") continue;
     const LinkPart *text = nullptr;
@@ -165,24 +187,31 @@ Result<LinkScan> scan_link(const std::string &elf_path) {
         RelocExpr k = reloc_type(type).kind;
         if (k == RelocExpr::kNone) continue;
         if (k != RelocExpr::kRelative)
-          return Error::fmt("%s: dynamic relocation %s at 0x%lx: an ASLR unikernel can only have RELATIVE ones", path,
-                            reloc_type(type).name, static_cast<unsigned long>(rel[j].r_offset));
+          return Error::fmt("%s: dynamic relocation type %u (%s) at 0x%lx: an ASLR unikernel can only have RELATIVE ones",
+                            path, type, reloc_type(type).name, static_cast<unsigned long>(rel[j].r_offset));
         scan.relative[rel[j].r_offset] = static_cast<uint64_t>(rel[j].r_addend);
       }
       continue;
     }
     size_t target = s.sh_info;
     LinkBlock *blk = nullptr;
+    bool relro = false;
     for (LinkBlock &b : scan.blocks)
       for (const LinkPart &p : b.parts)
-        if (p.shndx == target && b.name != ".app" && (p.name == "text" || p.name == "rodata")) blk = &b;
-    if (!blk) continue; // private parts: their absolute pointers are in .rela.dyn
+        if (p.shndx == target && b.name != ".app" && (p.name == "text" || p.name == "rodata" || p.name == "relro")) {
+          blk = &b;
+          relro = p.name == "relro";
+        }
+    if (!blk) continue; // other private parts: their absolute pointers are in .rela.dyn
     if (s.sh_link != symtab) return Error::fmt("%s: section %zu: relocations not against the symbol table", path, i);
     for (size_t j = 0; j < n; j++) {
       CodeRef r;
       r.place = rel[j].r_offset;
       r.type = ELF64_R_TYPE(rel[j].r_info);
       r.kind = reloc_type(r.type).kind;
+      if (r.kind == RelocExpr::kUnknown)
+        return Error::fmt("%s: %s: relocation type %u (unknown) at 0x%lx: not an x86-64 relocation type uk-slt knows",
+                          path, blk->name.c_str(), r.type, static_cast<unsigned long>(r.place));
       size_t si = ELF64_R_SYM(rel[j].r_info);
       if (si >= nsyms) return Error::fmt("%s: relocation at 0x%lx names symbol %zu of %zu", path,
                                          static_cast<unsigned long>(r.place), si, nsyms);
@@ -194,11 +223,14 @@ Result<LinkScan> scan_link(const std::string &elf_path) {
       }
       r.sym_value = sy.st_value;
       r.addend = rel[j].r_addend;
-      blk->refs.push_back(std::move(r));
+      (relro ? blk->relro_refs : blk->refs).push_back(std::move(r));
     }
   }
-  for (LinkBlock &b : scan.blocks)
-    std::sort(b.refs.begin(), b.refs.end(), [](const CodeRef &a, const CodeRef &c) { return a.place < c.place; });
+  auto by_place = [](const CodeRef &a, const CodeRef &c) { return a.place < c.place; };
+  for (LinkBlock &b : scan.blocks) {
+    std::sort(b.refs.begin(), b.refs.end(), by_place);
+    std::sort(b.relro_refs.begin(), b.relro_refs.end(), by_place);
+  }
   return scan;
 }
 

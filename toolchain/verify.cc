@@ -1,15 +1,19 @@
 #include "verify.h"
 
+#include <unistd.h>
+
 #include <Zydis/Zydis.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cerrno>
 #include <cstring>
 #include <memory>
 
 #include "desc.h"
 #include "fs_util.h"
+#include "pool.h"
 #include "progress.h"
 #include "rewrite_x86.h"
 
@@ -121,7 +125,11 @@ Status run_verify(const VerifyOptions &opt) {
       const AslrBlock &b = plan->value().blocks[bi];
       for (const auto &[name, object] : refs->objects)
         if (name == b.name) {
-          auto bytes = read_file(opt.pool_dir + "/" + object);
+          std::string path = opt.pool_dir + "/" + object;
+          if (access(path.c_str(), F_OK) != 0 && errno == ENOENT)
+            return Error::fmt("%s: missing pool object (needed by %s): " UK_POOL_HINT_FMT, path.c_str(), d.c_str(),
+                              opt.pool_dir.c_str());
+          auto bytes = read_file(path);
           if (!bytes) return bytes.error();
           held[bi] = std::move(*bytes);
           objects[bi] = &held[bi];

@@ -2,19 +2,21 @@
 #
 #   find_package(uk-slt REQUIRED)            (CMAKE_PREFIX_PATH=<prefix> if not in /usr)
 #   uk_add_library(NAME SOURCES src.c... [CFLAGS flag...])
-#   uk_add_app(NAME [LIBS lib...] [DYNAMIC])
+#   uk_add_app(NAME [LIBS lib...] [DYNAMIC] [PLATFORM linuxu|kvm...])
 #
 # uk_add_library compiles the sources with musl-gcc and the flags the
 # toolchain needs (UkSltFlags.cmake) and combines them with `ld -r` into one
 # library object, ${CMAKE_BINARY_DIR}/uk-libs/NAME.o (what Unikraft's build
-# leaves in build/libNAME.o). uk_add_app packs an app from the installed
-# platform libraries (boot, musl, gccrt), the LIBS given (in link order) and
-# its own library NAME (define it with uk_add_library first) into
-# ${UK_SLT_POOL}, writing ${UK_SLT_OUT_DIR}/NAME/NAME.{elf,img,desc}; with
-# DYNAMIC also NAME.so for uk-dyn-run and lib<lib>.so for each of LIBS in
-# ${CMAKE_BINARY_DIR}/dynlib.
+# leaves in build/libNAME.o). uk_add_app packs an app made of the LIBS
+# given (in link order) and its own library NAME (define it with
+# uk_add_library first) into ${UK_SLT_POOL} with `uk-slt pack`, which adds
+# the installed platform libraries itself (boot, musl, gccrt; kvmplat for
+# kvm), writing ${UK_SLT_OUT_DIR}/NAME/NAME.{elf,img,desc} (PLATFORM linuxu,
+# the default) and NAME.kvm.{elf,img,desc} (PLATFORM kvm, for uk-kvm-run);
+# with DYNAMIC (linuxu) also NAME.so for uk-dyn-run and lib<lib>.so for each
+# of LIBS beside it (`pack --dynamic`).
 #
-# Variables: UK_SLT_TOOL, UK_SLT_RUN, UK_DYN_RUN (the installed tools),
+# Variables: UK_SLT_TOOL, UK_SLT_RUN, UK_DYN_RUN, UK_KVM_RUN (the installed tools),
 # UK_SLT_POOL (cache, default ${CMAKE_BINARY_DIR}/pool), UK_SLT_OUT_DIR
 # (${CMAKE_BINARY_DIR}/unikernels), UK_SLT_OBJECT_CFLAGS.
 include_guard(GLOBAL)
@@ -24,6 +26,8 @@ include(${CMAKE_CURRENT_LIST_DIR}/UkSltFlags.cmake)
 set(UK_SLT_TOOL ${_uk_prefix}/bin/uk-slt)
 set(UK_SLT_RUN ${_uk_prefix}/bin/uk-slt-run)
 set(UK_DYN_RUN ${_uk_prefix}/bin/uk-dyn-run)
+set(UK_KVM_RUN ${_uk_prefix}/bin/uk-kvm-run)
+set(UK_SLT_KVM_DIR ${_uk_prefix}/lib/uk-slt/kvm)
 set(UK_SLT_PLATFORM_DIR ${_uk_prefix}/lib/uk-slt/linuxu)
 set(UK_SLT_DYNLIB_DIR ${_uk_prefix}/lib/uk-slt/dynamic)
 foreach(f ${UK_SLT_TOOL} ${UK_SLT_PLATFORM_DIR}/boot.o ${UK_SLT_PLATFORM_DIR}/musl.o ${UK_SLT_PLATFORM_DIR}/gccrt.o)
@@ -43,7 +47,6 @@ endif()
 set(UK_SLT_POOL ${CMAKE_BINARY_DIR}/pool CACHE PATH "library pool the apps are packed into")
 set(UK_SLT_OUT_DIR ${CMAKE_BINARY_DIR}/unikernels)
 set(_uk_lib_dir ${CMAKE_BINARY_DIR}/uk-libs)
-set(_uk_dynlib_dir ${CMAKE_BINARY_DIR}/dynlib)
 
 function(uk_add_library name)
   cmake_parse_arguments(L "" "" "SOURCES;CFLAGS" ${ARGN})
@@ -71,11 +74,14 @@ function(uk_add_library name)
 endfunction()
 
 function(uk_add_app name)
-  cmake_parse_arguments(A "DYNAMIC" "" "LIBS" ${ARGN})
+  cmake_parse_arguments(A "DYNAMIC" "" "LIBS;PLATFORM" ${ARGN})
   if(NOT TARGET uk-lib-${name})
     message(FATAL_ERROR "uk_add_app(${name}): define the app's own library first: uk_add_library(${name} SOURCES ...)")
   endif()
-  set(objs ${UK_SLT_PLATFORM_DIR}/boot.o ${UK_SLT_PLATFORM_DIR}/musl.o ${UK_SLT_PLATFORM_DIR}/gccrt.o)
+  if(NOT A_PLATFORM)
+    set(A_PLATFORM linuxu)
+  endif()
+  set(objs)
   foreach(l ${A_LIBS} ${name})
     if(NOT TARGET uk-lib-${l})
       message(FATAL_ERROR "uk_add_app(${name}): library '${l}' is not defined with uk_add_library")
@@ -84,33 +90,39 @@ function(uk_add_app name)
   endforeach()
   list(JOIN objs "," joined)
   set(dir ${UK_SLT_OUT_DIR}/${name})
-  set(outputs ${dir}/${name}.elf ${dir}/${name}.img ${dir}/${name}.desc)
-  add_custom_command(OUTPUT ${outputs}
-    COMMAND ${UK_SLT_TOOL} --pool ${UK_SLT_POOL} pack --out-dir ${UK_SLT_OUT_DIR} "${name}=${joined}"
-    DEPENDS ${objs} COMMENT "uk-slt pack ${name}" VERBATIM)
-  if(A_DYNAMIC)
-    set(needed -l:libboot.so)
-    foreach(l ${A_LIBS})
-      set(so ${_uk_dynlib_dir}/lib${l}.so)
-      if(NOT TARGET uk-dynlib-${l})
-        add_custom_command(OUTPUT ${so}
-          COMMAND ${CMAKE_COMMAND} -E make_directory ${_uk_dynlib_dir}
-          COMMAND ${UK_SLT_LD} -shared -soname lib${l}.so ${UK_SLT_DYN_LDFLAGS} -o ${so} ${_uk_lib_dir}/${l}.o
-                  -L${UK_SLT_DYNLIB_DIR} -l:libmusl.so
-          DEPENDS ${_uk_lib_dir}/${l}.o COMMENT "shared object lib${l}.so" VERBATIM)
-        add_custom_target(uk-dynlib-${l} DEPENDS ${so})
+  # One pack per platform, in order, into the same pool: uk-slt adds the
+  # platform libraries itself; --dynamic also links NAME.so and lib<l>.so.
+  set(outputs)
+  set(commands)
+  foreach(p ${A_PLATFORM})
+    if(p STREQUAL "linuxu")
+      set(base ${name})
+      set(flags)
+      if(A_DYNAMIC)
+        set(flags --dynamic)
+        list(APPEND outputs ${dir}/${name}.so)
+        foreach(l ${A_LIBS})
+          if(l MATCHES "^lib")
+            list(APPEND outputs ${dir}/${l}.so)
+          else()
+            list(APPEND outputs ${dir}/lib${l}.so)
+          endif()
+        endforeach()
       endif()
-      list(APPEND needed -l:lib${l}.so)
-      list(APPEND outputs ${so})
-    endforeach()
-    list(APPEND needed -l:libmusl.so)
-    add_custom_command(OUTPUT ${dir}/${name}.so
-      COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
-      COMMAND ${UK_SLT_LD} -pie --no-dynamic-linker -E ${UK_SLT_DYN_LDFLAGS} -o ${dir}/${name}.so
-              ${UK_SLT_DYNLIB_DIR}/crt-dyn.o ${_uk_lib_dir}/${name}.o -L${_uk_dynlib_dir} -L${UK_SLT_DYNLIB_DIR}
-              ${needed}
-      DEPENDS ${_uk_lib_dir}/${name}.o ${outputs} COMMENT "dynamic app ${name}.so" VERBATIM)
-    list(APPEND outputs ${dir}/${name}.so)
-  endif()
+    elseif(p STREQUAL "kvm")
+      if(NOT EXISTS ${UK_KVM_RUN} OR NOT EXISTS ${UK_SLT_KVM_DIR}/kvmplat.o)
+        message(FATAL_ERROR "uk_add_app(${name}): PLATFORM kvm, but this uk-slt has no uk-kvm-run or kvmplat.o")
+      endif()
+      set(base ${name}.kvm)
+      set(flags --platform kvm)
+    else()
+      message(FATAL_ERROR "uk_add_app(${name}): unknown PLATFORM '${p}' (linuxu or kvm)")
+    endif()
+    list(APPEND outputs ${dir}/${base}.elf ${dir}/${base}.img ${dir}/${base}.desc)
+    list(APPEND commands COMMAND ${UK_SLT_TOOL} --pool ${UK_SLT_POOL} pack ${flags} --out-dir ${UK_SLT_OUT_DIR}
+         "${name}=${joined}")
+  endforeach()
+  add_custom_command(OUTPUT ${outputs} ${commands}
+    DEPENDS ${objs} ${UK_SLT_TOOL} COMMENT "uk-slt pack ${name} (${A_PLATFORM})" VERBATIM)
   add_custom_target(uk-app-${name} ALL DEPENDS ${outputs})
 endfunction()

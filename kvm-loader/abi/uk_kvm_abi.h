@@ -3,12 +3,16 @@
  * guest platform library, C and assembly in the guest): one definition of
  * every address, selector and structure both sides use.
  *
- * Guest addresses are identity-mapped (guest virtual = guest physical) and
- * travel as uk_gpa_t, an integer on both sides: the VMM never dereferences
- * one before checking it (kvm-loader/vmm/guest_memory.h).
+ * Guest addresses travel as uk_gpa_t, an integer on both sides: the address
+ * the guest's code uses (the desc's addresses, guest RAM, the system pages
+ * below). Under uk-kvm-run the system pages and the doorbell are
+ * identity-mapped; the unikernel's blocks and guest RAM sit wherever the VMM
+ * packed them in guest-physical memory (kvm-loader/vmm/phys_memory.h), so the
+ * guest never relies on guest virtual = guest physical there. The VMM never
+ * dereferences a guest address before checking it (vmm/guest_memory.h).
  *
- * Hypercalls: the guest stores the guest-physical address of the call's
- * structure (8 bytes) to UK_KVM_DOORBELL + 8 * NR, a page with no memslot,
+ * Hypercalls: the guest stores the address of the call's structure (8
+ * bytes) to UK_KVM_DOORBELL + 8 * NR, a page with no memslot,
  * so the store exits to the VMM as an MMIO write from any privilege level.
  * The VMM reads the IN fields, does the call and writes the OUT fields
  * before the guest continues with the instruction after the store.
@@ -29,7 +33,7 @@
 typedef uint64_t uk_gpa_t;
 #endif
 
-#define UK_KVM_ABI_VERSION 1
+#define UK_KVM_ABI_VERSION 2 /* 2: UK_KVM_CALL_MUNMAP */
 
 /* Guest-physical layout below the app region (0x400000, common/layout.h).
  * None of it is in a pool: the VMM's private memory. */
@@ -49,6 +53,13 @@ typedef uint64_t uk_gpa_t;
 #define UK_KVM_SEL_UDATA 0x23 /* index 4, RPL 3 */
 #define UK_KVM_SEL_UCODE 0x2b /* index 5, RPL 3 */
 #define UK_KVM_SEL_TSS 0x30
+
+/* Their flat descriptors (64-bit code: L=1, D=0; data: D/B=1; accessed set):
+ * written by uk-kvm-run (vmm/vm.cc) and by the PVH boot (guest/pvh_entry.S). */
+#define UK_KVM_GDT_KCODE UK_KVM_U64(0x00af9b000000ffff) /* P, DPL0, code exec/read, L, G */
+#define UK_KVM_GDT_KDATA UK_KVM_U64(0x00cf93000000ffff) /* P, DPL0, data read/write, D/B, G */
+#define UK_KVM_GDT_UDATA UK_KVM_U64(0x00cff3000000ffff) /* the same at DPL3 */
+#define UK_KVM_GDT_UCODE UK_KVM_U64(0x00affb000000ffff) /* the same at DPL3 */
 
 /* At offset 0 of the kvmplat library's text: how the VMM finds the platform
  * kernel's entry, which runs at CPL0 with %rdi = UK_KVM_BOOT_INFO. */
@@ -87,10 +98,11 @@ enum uk_kvm_call {
   UK_KVM_CALL_EXIT = 5,   /* struct uk_kvm_exit: the VM stops */
   UK_KVM_CALL_FAULT = 6,  /* struct uk_kvm_fault: an exception the guest cannot handle; the VM stops */
   UK_KVM_CALL_SET_FS = 7, /* struct uk_kvm_set_fs: FS base (arch_prctl ARCH_SET_FS) */
-  UK_KVM_CALL_MPROTECT = 8, /* struct uk_kvm_mprotect: page permissions in guest RAM */
+  UK_KVM_CALL_MPROTECT = 8, /* struct uk_kvm_mprotect: page permissions of mapped guest memory */
   UK_KVM_CALL_FILE = 9,   /* struct uk_kvm_file: a file system call on the VMM's --share DIR */
   UK_KVM_CALL_NO_NETWORK = 10, /* struct uk_kvm_no_network: a socket call; the VM stops (no network device) */
-  UK_KVM_CALL_MAX = 11
+  UK_KVM_CALL_MUNMAP = 11, /* struct uk_kvm_munmap: guest RAM pages unmapped and their memory released */
+  UK_KVM_CALL_MAX = 12
 };
 
 struct uk_kvm_rw {
@@ -130,10 +142,20 @@ struct uk_kvm_set_fs {
 };
 
 struct uk_kvm_mprotect {
-  uk_gpa_t addr;    /* IN: page-aligned, inside guest RAM */
+  uk_gpa_t addr;    /* IN: page-aligned; guest RAM, or the unikernel's own blocks */
   uint64_t len;     /* IN */
-  uint64_t prot;    /* IN: PROT_READ 1, PROT_WRITE 2, PROT_EXEC 4 */
-  int64_t ret;      /* OUT */
+  uint64_t prot;    /* IN: PROT_READ 1, PROT_WRITE 2, PROT_EXEC 4 (mapped again if it was unmapped) */
+  int64_t ret;      /* OUT: 0, -EINVAL, -ENOMEM (not all mapped), -EACCES (writable pool page), as Linux */
+};
+
+/* The pages stop being mapped (a later access faults) and the VMM gives
+ * their memory back to the host (MADV_DONTNEED): mapped again by
+ * UK_KVM_CALL_MPROTECT, they read as zero. */
+struct uk_kvm_munmap {
+  uk_gpa_t addr;    /* IN: page-aligned, inside guest RAM */
+  uint64_t len;     /* IN: page multiple */
+  int64_t ret;      /* OUT: 0 or -EINVAL */
+  uint64_t reserved;
 };
 
 #endif /* !__ASSEMBLER__ */
@@ -161,6 +183,7 @@ struct uk_kvm_no_network {
 #define UK_KVM_EPERM 1
 #define UK_KVM_EBADF 9
 #define UK_KVM_ENOMEM 12
+#define UK_KVM_EACCES 13
 #define UK_KVM_EFAULT 14
 #define UK_KVM_EINVAL 22
 #define UK_KVM_ENOSYS 38
@@ -175,6 +198,7 @@ static_assert(sizeof(struct uk_kvm_exit) == 8, "exit");
 static_assert(sizeof(struct uk_kvm_fault) == 64, "fault");
 static_assert(sizeof(struct uk_kvm_set_fs) == 16, "set_fs");
 static_assert(sizeof(struct uk_kvm_mprotect) == 32, "mprotect");
+static_assert(sizeof(struct uk_kvm_munmap) == 32, "munmap");
 static_assert(sizeof(struct uk_kvm_file) == 64, "file");
 static_assert(__builtin_offsetof(struct uk_kvm_file, ret) == 56, "file.ret");
 static_assert(__builtin_offsetof(struct uk_kvm_rw, ret) == 24, "rw.ret");
@@ -185,6 +209,7 @@ _Static_assert(sizeof(struct uk_kvm_boot_info) == 80, "boot info");
 _Static_assert(sizeof(struct uk_kvm_rw) == 32, "rw");
 _Static_assert(sizeof(struct uk_kvm_iov) == 32, "iov");
 _Static_assert(sizeof(struct uk_kvm_fault) == 64, "fault");
+_Static_assert(sizeof(struct uk_kvm_munmap) == 32, "munmap");
 #endif
 
 #endif

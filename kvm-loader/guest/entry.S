@@ -27,6 +27,9 @@ kvmplat_header:
 	.type	kvmplat_kernel_entry, @function
 kvmplat_kernel_entry:
 	mov	$UK_KVM_KSTACK_TOP, %esp	/* the VMM's supervisor stack */
+	.globl	kvmplat_kernel_start
+	.hidden	kvmplat_kernel_start
+kvmplat_kernel_start:				/* the PVH boot joins here on its own stack (pvh_entry.S) */
 	call	kvmplat_kernel_init		/* %rdi: boot info; returns the app's entry in %rax, stack in %rdx */
 	push	$UK_KVM_SEL_UDATA		/* iretq frame: SS */
 	push	%rdx				/* RSP: argc, argv, envp, auxv */

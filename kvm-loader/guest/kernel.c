@@ -6,6 +6,7 @@
  * copy. entry.S then drops to CPL3 at the unikernel's _start.
  */
 #include "kvmplat.h"
+#include "standalone.h"
 
 struct uk_kvm_boot_info kvmplat_boot;
 
@@ -20,6 +21,14 @@ _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate");
 #define KVMPLAT_VECTORS 32
 #define KVMPLAT_STUB_SIZE 16 /* entry.S: .balign 16 per stub */
 static struct idt_gate idt[KVMPLAT_VECTORS] __attribute__((aligned(16)));
+
+static void set_gate(unsigned v, uint64_t handler, uint8_t type) {
+  idt[v].off_lo = (uint16_t)handler;
+  idt[v].selector = UK_KVM_SEL_KCODE;
+  idt[v].type = type;
+  idt[v].off_mid = (uint16_t)(handler >> 16);
+  idt[v].off_hi = (uint32_t)(handler >> 32);
+}
 
 extern const char kvmplat_exception_stubs[] KVMPLAT_HIDDEN;
 extern const char kvmplat_syscall_entry[] KVMPLAT_HIDDEN;
@@ -44,13 +53,9 @@ struct kvmplat_start kvmplat_kernel_init(const struct uk_kvm_boot_info *bi) {
   kvmplat_boot.boot_tsc = kvmplat_rdtsc();
 
   uint64_t stub = (uint64_t)(uintptr_t)kvmplat_exception_stubs;
-  for (unsigned v = 0; v < KVMPLAT_VECTORS; v++, stub += KVMPLAT_STUB_SIZE) {
-    idt[v].off_lo = (uint16_t)stub;
-    idt[v].selector = UK_KVM_SEL_KCODE;
-    idt[v].type = 0x8e;
-    idt[v].off_mid = (uint16_t)(stub >> 16);
-    idt[v].off_hi = (uint32_t)(stub >> 32);
-  }
+  for (unsigned v = 0; v < KVMPLAT_VECTORS; v++, stub += KVMPLAT_STUB_SIZE) set_gate(v, stub, 0x8e);
+  /* booted without uk-kvm-run: #UD first checks for the platform's trap (standalone.h) */
+  if (kvmplat_standalone) set_gate(KVMPLAT_UD_VECTOR, (uint64_t)(uintptr_t)kvmplat_pvh_ud, 0x8e);
   struct __attribute__((packed)) {
     uint16_t limit;
     uint64_t base;

@@ -18,8 +18,15 @@
 /* The boot info, copied from the VMM's page at kernel entry. */
 extern struct uk_kvm_boot_info kvmplat_boot KVMPLAT_HIDDEN;
 
-/* One doorbell store: the VMM runs call `nr` on the structure at `arg`. */
+/* One doorbell store: the VMM runs call `nr` on the structure at `arg`.
+ * Booted without uk-kvm-run (PVH), the platform serves it (standalone.h). */
+extern int kvmplat_standalone KVMPLAT_HIDDEN;
+void kvmplat_standalone_call(unsigned nr, void *arg) KVMPLAT_HIDDEN;
 static inline void kvmplat_hypercall(unsigned nr, void *arg) {
+  if (kvmplat_standalone) {
+    kvmplat_standalone_call(nr, arg);
+    return;
+  }
   __asm__ volatile("movq %1, (%0)" /* MMIO write: exits to the VMM */
                    : : "r"(UK_KVM_DOORBELL + 8ull * nr), "r"((uint64_t)(uintptr_t)arg) : "memory");
 }

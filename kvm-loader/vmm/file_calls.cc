@@ -29,8 +29,8 @@ int64_t guest_path(Machine &m, uint64_t gpa, std::string *out) {
   for (uint64_t p = gpa; out->size() < kSharePathMax;) {
     const Region *r = m.mem.find(p);
     if (!r || !(r->prot & kProtR)) return -EFAULT;
-    const char *s = reinterpret_cast<const char *>(r->host + (p - r->gpa));
-    uint64_t avail = std::min<uint64_t>(r->gpa + r->size - p, kSharePathMax - out->size());
+    const char *s = reinterpret_cast<const char *>(r->host + (p - r->addr));
+    uint64_t avail = std::min<uint64_t>(r->addr + r->size - p, kSharePathMax - out->size());
     const void *nul = std::memchr(s, '\0', avail);
     if (nul) {
       out->append(s, static_cast<const char *>(nul) - s);

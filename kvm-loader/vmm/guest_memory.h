@@ -1,7 +1,9 @@
-// Guest memory as the VMM sees it: regions of guest-physical address space,
-// each backed by host memory and registered as one KVM memslot. Every guest
-// address a hypercall names is checked here, once, with overflow checks,
-// before the VMM touches it.
+// Guest memory as the VMM sees it: regions of the guest's address space
+// (the addresses its code uses and hypercalls name: the desc's addresses,
+// guest RAM, the system pages), each backed by host memory and placed at a
+// guest-physical address inside one of the VM's memslots (phys_memory.h).
+// Every guest address a hypercall names is checked here, once, with
+// overflow checks, before the VMM touches it.
 #pragma once
 
 #include <sys/uio.h>
@@ -23,8 +25,9 @@ enum class RegionKind : uint8_t {
 };
 
 struct Region {
-  uint64_t gpa = 0, size = 0;
+  uint64_t addr = 0, size = 0; // guest (virtual) address: what the guest's code and hypercalls name
   uint8_t *host = nullptr;
+  uint64_t phys = 0;           // guest-physical address (in a memslot; the page tables map addr to it)
   RegionKind kind = RegionKind::Private;
   uint8_t prot = 0;     // what the guest may do at CPL3 (ProtBits); System: 0
   bool hypercall_ok = false; // may hold a hypercall structure (guest-writable, or the kernel stack)
@@ -35,19 +38,20 @@ enum class Access : uint8_t { Read, Write };
 
 class GuestMemory {
 public:
-  // Adds a region (no overlap with the others) and registers its memslot.
-  Status add(int vm_fd, Region r);
-  // Host iovecs for guest [gpa, gpa + len): every byte in a region the
-  // guest may access that way at CPL3 (adjacent regions may split it).
-  Status pieces(uint64_t gpa, uint64_t len, Access a, std::vector<iovec> *out) const;
+  // Adds a region (page-aligned, no overlap with the others).
+  Status add(Region r);
+  // Host iovecs for guest [addr, addr + len): every byte in a region the
+  // guest may access that way at CPL3 (regions adjacent in the guest and
+  // on the host give one iovec).
+  Status pieces(uint64_t addr, uint64_t len, Access a, std::vector<iovec> *out) const;
   // A hypercall structure: 8-aligned, in one region that may hold one.
-  Result<uint8_t *> call_struct(uint64_t gpa, uint64_t len) const;
-  const Region *find(uint64_t gpa) const;
+  Result<uint8_t *> call_struct(uint64_t addr, uint64_t len) const;
+  const Region *find(uint64_t addr) const;
+  const Region *find_phys(uint64_t gpa) const; // by guest-physical address (rare: exits name those)
   const std::vector<Region> &regions() const { return regions_; }
 
 private:
-  std::vector<Region> regions_; // sorted by gpa
-  uint32_t next_slot_ = 0;
+  std::vector<Region> regions_; // sorted by addr
 };
 
 } // namespace uk::kvm

@@ -1,8 +1,10 @@
 #include "hypercalls.h"
 
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -133,23 +135,97 @@ void set_fs(Machine &m, uk_kvm_set_fs *c) {
   c->ret = m.vm.set_sregs(s) ? 0 : -UK_KVM_EINVAL;
 }
 
+// Linux's PROT_READ, PROT_WRITE, PROT_EXEC and PROT_SEM (accepted, no effect).
+constexpr uint64_t kProtWrite = 2, kProtExec = 4, kProtKnown = 0xf;
+constexpr uint64_t kCr3Pwt = 1u << 3; // page-level write-through of the PML4 access
+
+// After the VMM changed page-table entries of guest [addr, addr + len):
+// KVM must forget what it derived from the old ones. With shadow paging
+// (this nested host) the shadow entries of those pages stay valid until an
+// MMU notifier zaps them: changing the host protection of their memory
+// (to none and back, contents kept) fires one. A CR3 that differs (its
+// PWT bit flipped, harmless here) makes KVM reset the vCPU's MMU context
+// and flush its TLB, which an ordinary EPT/NPT host needs. Reloading the
+// same CR3 through KVM_SET_SREGS does neither: mprotect was not enforced
+// before this.
+// munmap's MADV_DONTNEED already fired the notifier: zap_host false.
+Status flush_tlb(Machine &m, uint64_t addr, uint64_t len, bool zap_host) {
+  for (uint64_t p = addr, end = zap_host ? addr + len : addr; p < end;) { // the caller checked that it does not wrap
+    const Region *r = m.mem.find(p);
+    if (!r) return Error::fmt("no region at 0x%lx", static_cast<unsigned long>(p));
+    uint64_t n = std::min(end, r->addr + r->size) - p;
+    uint8_t *h = r->host + (p - r->addr);
+    int prot = r->kind == RegionKind::Pool ? PROT_READ : PROT_READ | PROT_WRITE;
+    if (mprotect(h, n, PROT_NONE) != 0 || mprotect(h, n, prot) != 0)
+      return Error::fmt("mprotect of the host pages: %s", std::strerror(errno));
+    p += n;
+  }
+  kvm_sregs s;
+  UK_TRY(m.vm.get_sregs(&s));
+  s.cr3 ^= kCr3Pwt;
+  return m.vm.set_sregs(s);
+}
+
+// mprotect as Linux answers it: EINVAL for an unaligned address or unknown
+// bits, 0 for an empty range, ENOMEM for a range that wraps or is not wholly
+// the unikernel's (its blocks and guest RAM; never the system pages), EACCES
+// for PROT_WRITE on a pool page (a shared mapping of a read-only file).
+// Errors are found in address order, as Linux walks its mappings; the
+// guest checks its own mmap bookkeeping (pages it unmapped) before asking.
 void mprotect_call(Machine &m, uk_kvm_mprotect *c) {
   uint64_t len = page_up(c->len), end;
-  if (!page_aligned(c->addr) || c->len == 0 || len < c->len || (c->prot & ~7ull) || add_overflows(c->addr, len, &end)) {
+  if (!page_aligned(c->addr)) { // Linux's order: alignment, empty, wrap, then the bits
     c->ret = -UK_KVM_EINVAL;
     return;
   }
-  if (c->addr < m.ram_gpa || end > m.ram_gpa + m.ram_size) { // only guest RAM changes at run time
+  if (c->len == 0) {
+    c->ret = 0;
+    return;
+  }
+  if (len < c->len || add_overflows(c->addr, len, &end)) {
     c->ret = -UK_KVM_ENOMEM;
     return;
   }
-  uint64_t flags = (c->prot ? kPteP | kPteU : 0) | ((c->prot & 2) ? kPteW : 0) | ((c->prot & 4) ? 0 : kPteNX);
+  if (c->prot & ~kProtKnown) {
+    c->ret = -UK_KVM_EINVAL;
+    return;
+  }
+  for (uint64_t p = c->addr; p < end;) {
+    const Region *r = m.mem.find(p);
+    if (!r || r->kind == RegionKind::System || r->kind == RegionKind::PageTables) {
+      c->ret = -UK_KVM_ENOMEM;
+      return;
+    }
+    if (r->kind == RegionKind::Pool && (c->prot & kProtWrite)) {
+      c->ret = -UK_KVM_EACCES;
+      return;
+    }
+    p = r->addr + r->size;
+  }
+  uint64_t flags = ((c->prot & 7) ? kPteP | kPteU : 0) | ((c->prot & kProtWrite) ? kPteW : 0) |
+                   ((c->prot & kProtExec) ? 0 : kPteNX);
   if (!m.pt->protect(c->addr, len, flags)) {
     c->ret = -UK_KVM_ENOMEM;
     return;
   }
-  kvm_sregs s; // reloading CR3 flushes the vCPU's TLB
-  c->ret = m.vm.get_sregs(&s) && m.vm.set_sregs(s) ? 0 : -UK_KVM_EINVAL;
+  c->ret = flush_tlb(m, c->addr, len, true) ? 0 : -UK_KVM_EINVAL;
+}
+
+// munmap of guest RAM pages: not present any more, their host memory given
+// back (they read as zero when mprotect maps them again).
+void munmap_call(Machine &m, uk_kvm_munmap *c) {
+  uint64_t end;
+  if (!page_aligned(c->addr) || !page_aligned(c->len) || c->len == 0 || add_overflows(c->addr, c->len, &end) ||
+      c->addr < m.ram_addr || end > m.ram_addr + m.ram_size) {
+    c->ret = -UK_KVM_EINVAL;
+    return;
+  }
+  if (!m.pt->protect(c->addr, c->len, 0) ||
+      madvise(m.ram + (c->addr - m.ram_addr), c->len, MADV_DONTNEED) != 0 || !flush_tlb(m, c->addr, c->len, false)) {
+    c->ret = -UK_KVM_EINVAL;
+    return;
+  }
+  c->ret = 0;
 }
 
 const char *owner_of(const Machine &m, uint64_t gpa) {
@@ -171,6 +247,7 @@ const char *call_name(uint64_t nr) {
   case UK_KVM_CALL_MPROTECT: return "mprotect";
   case UK_KVM_CALL_FILE: return "file";
   case UK_KVM_CALL_NO_NETWORK: return "no_network";
+  case UK_KVM_CALL_MUNMAP: return "munmap";
   default: return "bad";
   }
 }
@@ -259,6 +336,12 @@ Outcome handle_doorbell(Machine &m, uint64_t offset, uint32_t len, uint64_t gpa)
     auto c = call_struct<uk_kvm_mprotect>(m, gpa);
     if (!c) return fail(c.error());
     mprotect_call(m, *c);
+    break;
+  }
+  case UK_KVM_CALL_MUNMAP: {
+    auto c = call_struct<uk_kvm_munmap>(m, gpa);
+    if (!c) return fail(c.error());
+    munmap_call(m, *c);
     break;
   }
   case UK_KVM_CALL_NO_NETWORK: {

@@ -10,6 +10,7 @@
 #include "guest_layout.h"
 #include "guest_memory.h"
 #include "page_tables.h"
+#include "phys_memory.h"
 #include "share_fs.h"
 #include "vm.h"
 
@@ -19,6 +20,7 @@ struct Stats {
   uint64_t t_start = 0, t_first_run = 0, t_first_exit = 0, t_end = 0; // ns, CLOCK_MONOTONIC
   std::map<std::string, uint64_t> exits;
   uint64_t shared_pages = 0, private_pages = 0, ram_pages = 0;
+  uint32_t memslots = 0;
 };
 
 struct MachineConfig {
@@ -32,11 +34,12 @@ struct MachineConfig {
 };
 
 struct Machine {
+  PhysMemory phys; // the host memory behind the memslots (mapped until the process exits)
   Vm vm;
   GuestMemory mem;
   std::unique_ptr<PageTables> pt;
-  uint8_t *sys = nullptr; // host memory of [0, UK_KVM_PT_HIGH)
-  uint64_t ram_gpa = 0, ram_size = 0;
+  uint8_t *sys = nullptr; // host memory of [0, UK_KVM_PT_HIGH), identity-mapped
+  uint64_t ram_addr = 0, ram_size = 0, ram_phys = 0; // guest RAM: guest address, size, guest-physical address
   uint8_t *ram = nullptr;
   kvmhost::ShareFs share; // --share DIR (none: the guest has only the console)
   Stats stats;

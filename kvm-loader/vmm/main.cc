@@ -7,6 +7,7 @@
 //   4. run       KVM_RUN until the guest exits; hypercalls on the way
 // The unikernel's exit status is ours; a VMM error is one line and 127.
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -136,14 +137,14 @@ Outcome handle_exit(Machine &m) {
       return handle_doorbell(m, a - UK_KVM_DOORBELL, run->mmio.len, v);
     }
     m.stats.exits["mmio"]++;
-    const Region *r = m.mem.find(a);
+    const Region *r = m.mem.find_phys(a);
     kvm_regs regs{};
     (void)m.vm.get_regs(&regs);
     if (run->mmio.is_write && r) { // a read-only memslot: pool or read-only private page
       Outcome o;
       o.stop = true;
       o.status = fault_status(14);
-      o.message = describe_fault(m, 14, r->kind == RegionKind::Pool ? 3 : 7, a, regs.rip);
+      o.message = describe_fault(m, 14, r->kind == RegionKind::Pool ? 3 : 7, r->addr + (a - r->phys), regs.rip);
       return o;
     }
     return exit_line(m, run->mmio.is_write ? "guest write to unmapped guest-physical address"
@@ -185,9 +186,11 @@ void print_stats(const Machine &m, bool desc_mode) {
                "boot-to-exit %.3f ms\n",
                desc_mode ? "desc (pool memslots)" : "ELF (copied)", ms(s.t_start, s.t_first_run),
                ms(s.t_first_run, s.t_first_exit), ms(s.t_first_run, s.t_end));
-  std::fprintf(stderr, "uk-kvm-run: stats: pages shared %lu private %lu guest RAM %lu, host page faults minor %ld major %ld\n",
+  std::fprintf(stderr,
+               "uk-kvm-run: stats: pages shared %lu private %lu guest RAM %lu, memslots %u, host page faults minor %ld "
+               "major %ld\n",
                static_cast<unsigned long>(s.shared_pages), static_cast<unsigned long>(s.private_pages),
-               static_cast<unsigned long>(s.ram_pages), ru.ru_minflt, ru.ru_majflt);
+               static_cast<unsigned long>(s.ram_pages), s.memslots, ru.ru_minflt, ru.ru_majflt);
   uint64_t total = 0;
   for (const auto &[k, v] : s.exits) total += v;
   std::fprintf(stderr, "uk-kvm-run: stats: exits %lu:", static_cast<unsigned long>(total));
@@ -236,6 +239,10 @@ int main(int argc, char **argv) {
     m->share = std::move(*fs);
   }
   if (Status s = build_machine(*m, *layout, mc); !s) die(s.error());
+  // What set-up allocated and freed (the parsed desc alone is 64 KiB) goes
+  // back to the host before the guest runs: it would be private memory of
+  // every VMM process for the VM's whole life.
+  malloc_trim(0);
 
   std::fflush(stdout);
   auto out = run_vm(*m); // 4. run

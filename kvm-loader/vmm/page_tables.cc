@@ -14,37 +14,54 @@ Status PageTables::init() {
   return {};
 }
 
-Result<uint64_t *> PageTables::pte(uint64_t va, bool create) {
-  if (va >> 47) return Error::fmt("guest address 0x%lx is outside the identity map", static_cast<unsigned long>(va));
+Result<uint64_t> PageTables::new_table() {
+  if (used_ + kPageSize > size_) return Error::fmt("page tables full (guest memory too large?)");
+  uint64_t t = gpa_ + used_;
+  used_ += kPageSize;
+  return t;
+}
+
+Result<uint64_t *> PageTables::entry(uint64_t va, int level, bool create) {
+  if (va >> 47) return Error::fmt("guest address 0x%lx is outside the guest's address space", static_cast<unsigned long>(va));
   uint64_t *t = table(gpa_);
-  for (int level = 3; level > 0; level--) {
-    uint64_t &e = t[(va >> (12 + 9 * level)) & 511];
+  for (int l = 3; l > level; l--) {
+    uint64_t &e = t[(va >> (12 + 9 * l)) & 511];
     if (!(e & kPteP)) {
       if (!create) return Error::fmt("guest address 0x%lx is not mapped", static_cast<unsigned long>(va));
-      if (used_ + kPageSize > size_)
-        return Error::fmt("page tables full at 0x%lx (guest memory too large?)", static_cast<unsigned long>(va));
-      e = (gpa_ + used_) | kTableFlags;
-      used_ += kPageSize;
+      auto n = new_table();
+      if (!n) return n.error();
+      e = *n | kTableFlags;
+    } else if (l == 1 && (e & kPtePS)) { // a 2 MiB page: 512 PTEs with its flags
+      auto n = new_table();
+      if (!n) return n.error();
+      uint64_t *pt = table(*n), base = e & kAddrMask & ~(kLargePage - 1), flags = e & ~kAddrMask & ~kPtePS;
+      for (uint64_t i = 0; i < 512; i++) pt[i] = (base + i * kPageSize) | flags;
+      e = *n | kTableFlags;
     }
     t = table(e & kAddrMask);
   }
-  return &t[(va >> 12) & 511];
+  return &t[(va >> (12 + 9 * level)) & 511];
 }
 
-Status PageTables::map(uint64_t va, uint64_t len, uint64_t flags) {
-  for (uint64_t off = 0; off < len; off += kPageSize) {
-    auto e = pte(va + off, true);
+Status PageTables::map(uint64_t va, uint64_t pa, uint64_t len, uint64_t flags, bool large) {
+  for (uint64_t off = 0; off < len;) {
+    bool big = large && ((va + off) % kLargePage) == 0 && ((pa + off) % kLargePage) == 0 && len - off >= kLargePage;
+    auto e = entry(va + off, big ? 1 : 0, true);
     if (!e) return e.error();
-    **e = (va + off) | flags | kPteP;
+    **e = (pa + off) | flags | kPteP | (big ? kPtePS : 0);
+    off += big ? kLargePage : kPageSize;
   }
   return {};
 }
 
 Status PageTables::protect(uint64_t va, uint64_t len, uint64_t flags) {
-  for (uint64_t off = 0; off < len; off += kPageSize) UK_TRY(pte(va + off, false)); // all or nothing
+  // Every page must have its tables (else nothing changes); splitting a
+  // 2 MiB page takes a free page-table page (3 MiB of them: ample).
+  for (uint64_t off = 0; off < len; off += kPageSize) UK_TRY(entry(va + off, 1, false));
   for (uint64_t off = 0; off < len; off += kPageSize) {
-    uint64_t *e = *pte(va + off, false);
-    *e = (*e & kAddrMask) | flags;
+    auto e = entry(va + off, 0, false);
+    if (!e) return e.error();
+    **e = (**e & kAddrMask) | flags;
   }
   return {};
 }

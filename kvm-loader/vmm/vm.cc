@@ -21,10 +21,10 @@ constexpr uint64_t kEferSCE = 1, kEferLME = 1u << 8, kEferLMA = 1u << 10, kEferN
 constexpr uint64_t kTssLimit = 103; // 64-bit TSS without an I/O bitmap
 
 // GDT descriptors (64-bit code: L=1, D=0; data: D/B=1), flat.
-constexpr uint64_t kGdtKernelCode = 0x00af9b000000ffffull; // P, DPL0, code exec/read, accessed, L, G
-constexpr uint64_t kGdtKernelData = 0x00cf93000000ffffull; // P, DPL0, data read/write, accessed, D/B, G
-constexpr uint64_t kGdtUserData = 0x00cff3000000ffffull;   // the same at DPL3
-constexpr uint64_t kGdtUserCode = 0x00affb000000ffffull;   // the same at DPL3
+constexpr uint64_t kGdtKernelCode = UK_KVM_GDT_KCODE; // uk_kvm_abi.h: shared with the guest's PVH boot
+constexpr uint64_t kGdtKernelData = UK_KVM_GDT_KDATA;
+constexpr uint64_t kGdtUserData = UK_KVM_GDT_UDATA;
+constexpr uint64_t kGdtUserCode = UK_KVM_GDT_UCODE;
 
 kvm_segment segment(uint16_t sel, uint8_t type, uint8_t dpl, bool code) {
   kvm_segment s{};

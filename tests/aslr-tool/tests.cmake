@@ -30,7 +30,7 @@ uk_aslr_test_lib(nopic SOURCES lib_nopic.S)
 add_custom_target(aslr_test_libs DEPENDS ${UK_ASLR_TEST_DIR}/ta.o ${UK_ASLR_TEST_DIR}/tagot.o ${UK_ASLR_TEST_DIR}/tb.o
                   ${UK_ASLR_TEST_DIR}/tmain.o ${UK_ASLR_TEST_DIR}/nopic.o)
 
-add_executable(uk-aslr-tool-tests aslr-tool/test_rewrite.cc aslr-tool/test_verify.cc aslr-tool/test_corpus_aslr.cc aslr-tool/test_e2e_aslr.cc aslr-tool/block_map.cc
+add_executable(uk-aslr-tool-tests aslr-tool/test_rewrite.cc aslr-tool/test_verify.cc aslr-tool/test_corpus_aslr.cc aslr-tool/test_e2e_aslr.cc aslr-tool/test_corpus_layouts.cc aslr-tool/test_aslr_pack.cc aslr-tool/block_map.cc
                aslr-tool/lib_a.S aslr-tool/lib_a_got.S aslr-tool/lib_b.S)
 target_include_directories(uk-aslr-tool-tests PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(uk-aslr-tool-tests PRIVATE uk_test_support GTest::gtest_main)

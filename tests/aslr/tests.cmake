@@ -15,8 +15,11 @@ add_custom_command(OUTPUT ${uk_pie_app}
   COMMENT "static PIE test app for layout aslr")
 add_custom_target(aslr-pie-app DEPENDS ${uk_pie_app})
 
-add_executable(uk-aslr-tests aslr/aslr_fixture.cc aslr/test_aslr_loader.cc)
-target_include_directories(uk-aslr-tests PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
+# test_placement.cc: the loader's placement itself, on hand-made descs.
+add_executable(uk-aslr-tests aslr/aslr_fixture.cc aslr/test_aslr_loader.cc aslr/test_placement.cc
+               ${CMAKE_SOURCE_DIR}/linuxu-loader/placement.cc)
+target_include_directories(uk-aslr-tests PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${CMAKE_CURRENT_SOURCE_DIR}
+                           ${CMAKE_SOURCE_DIR}/linuxu-loader)
 target_link_libraries(uk-aslr-tests PRIVATE uk_test_support GTest::gtest_main)
 target_compile_definitions(uk-aslr-tests PRIVATE UK_ASLR_PIE_APP="${uk_pie_app}")
 uk_warnings(uk-aslr-tests)

@@ -42,6 +42,8 @@ const Tool kTools[] = {
      "uk-bench-kvm: --vmm: 1 required TEXT missing (see --help)\n"},
     {"uk-bench-aslr", 2, {}, "uk-bench-aslr: --corpus is required (see --help)\n", "--pool",
      "uk-bench-aslr: --pool: 1 required TEXT missing (see --help)\n"},
+    {"uk-bench-kvm-boot", 2, {}, "uk-bench-kvm-boot: --vmm is required (see --help)\n", "--vmm",
+     "uk-bench-kvm-boot: --vmm: 1 required TEXT missing (see --help)\n"},
 };
 
 RunResult tool(const Tool &t, std::vector<std::string> args) {

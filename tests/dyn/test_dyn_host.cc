@@ -15,7 +15,7 @@
 #include "hash.h"
 #include "host_image.h"
 #include "printable.h"
-#include "reloc_types.h"
+#include "reloc_kinds.h"
 #include "relocate.h"
 #include "scope.h"
 #include "tls.h"

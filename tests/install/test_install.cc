@@ -33,7 +33,8 @@ protected:
 std::string Installed::dir_, Installed::prefix_, Installed::install_error_;
 
 TEST_F(Installed, HasToolsPlatformLibrariesPackageAndFlags) {
-  for (const char *f : {"bin/uk-slt", "bin/uk-slt-run", "bin/uk-dyn-run", "lib/uk-slt/linuxu/boot.o",
+  for (const char *f : {"bin/uk-slt", "bin/uk-slt-run", "bin/uk-dyn-run", "bin/uk-kvm-run", "lib/uk-slt/kvm/kvmplat.o",
+                        "lib/uk-slt/linuxu/boot.o",
                         "lib/uk-slt/linuxu/musl.o", "lib/uk-slt/linuxu/gccrt.o", "lib/uk-slt/dynamic/libmusl.so",
                         "lib/uk-slt/dynamic/libboot.so", "lib/uk-slt/dynamic/crt-dyn.o",
                         "lib/cmake/uk-slt/uk-slt-config.cmake", "lib/cmake/uk-slt/uk-slt-config-version.cmake",
@@ -43,6 +44,10 @@ TEST_F(Installed, HasToolsPlatformLibrariesPackageAndFlags) {
   ASSERT_EQ(pc.status, 0) << pc.err;
   for (const char *flag : {"-fPIC", "-fno-asynchronous-unwind-tables", "-fno-stack-protector"})
     EXPECT_NE(pc.out.find(flag), std::string::npos) << flag << " missing from: " << pc.out;
+  RunResult cf = run({prefix_ + "/bin/uk-slt", "cflags"}); // the same list, from the same definition
+  EXPECT_EQ(cf.status, 0) << cf.err;
+  std::string trimmed = pc.out.substr(0, pc.out.find_last_not_of(" \n") + 1) + "\n";
+  EXPECT_EQ(cf.out, trimmed);
 }
 
 TEST_F(Installed, ExampleProgramRunsEveryWayLikeTheHostBuild) {
@@ -66,7 +71,7 @@ TEST_F(Installed, ExampleProgramRunsEveryWayLikeTheHostBuild) {
   const std::vector<std::vector<std::string>> ways = {
       {app + ".elf"},
       {prefix_ + "/bin/uk-slt-run", "--pool", ex + "/pool", app + ".desc"},
-      {"/usr/bin/env", "UK_DYN_LIBRARY_PATH=" + ex + "/dynlib", prefix_ + "/bin/uk-dyn-run", app + ".so"}};
+      {prefix_ + "/bin/uk-dyn-run", app + ".so"}}; // libbz2.so beside it: nothing to set up
   for (const auto &way : ways) {
     std::vector<std::string> compress = way, decompress = way;
     compress.insert(compress.end(), {"-9", "-c"});
@@ -93,6 +98,56 @@ TEST_F(Installed, PackageRefusesAnAppWithoutItsLibrary) {
   EXPECT_NE(conf.err.find("uk_add_app(hello): define the app's own library first"), std::string::npos) << conf.err;
 }
 
+// README "Your own program as a unikernel", by hand: the same commands as
+// written there (~/uk is the prefix), in a directory of the user's.
+TEST_F(Installed, ReadmeHandPathWorksAsWritten) {
+  const std::string w = dir_ + "/byhand", uk = prefix_;
+  ASSERT_EQ(mkdir(w.c_str(), 0755), 0);
+  write_text(w + "/hello.c", "#include <stdio.h>\nint main(void) { puts(\"hello, unikernel\"); return 0; }\n");
+  const std::string script = "set -e; cd " + w + "\n" +
+                             "musl-gcc $(" + uk + "/bin/uk-slt cflags) -c hello.c -o hello.o\n" +
+                             uk + "/bin/uk-slt --pool pool pack --dynamic hello=hello.o\n" +
+                             "./hello/hello.elf\n" +
+                             uk + "/bin/uk-slt-run --pool pool hello/hello.desc\n" +
+                             uk + "/bin/uk-dyn-run hello/hello.so\n";
+  RunResult r = run({"/bin/sh", "-c", script});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "hello, unikernel\nhello, unikernel\nhello, unikernel\n") << r.err;
+  if (access("/dev/kvm", R_OK | W_OK) != 0) GTEST_SKIP() << "no usable /dev/kvm: the KVM line is not tried";
+  RunResult k = run({"/bin/sh", "-c", "set -e; cd " + w + "; " + uk + "/bin/uk-slt --pool pool pack --platform kvm "
+                                      "hello=hello.o && " + uk + "/bin/uk-kvm-run --pool pool hello/hello.kvm.desc"});
+  EXPECT_EQ(k.status, 0) << k.err;
+  EXPECT_EQ(k.out, "hello, unikernel\n") << k.err;
+}
+
+// uk_add_app(... PLATFORM linuxu kvm): one app packed for both platforms by
+// the installed uk-slt (which adds kvmplat itself), run by the installed
+// uk-kvm-run from its desc and its ELF like the linuxu ELF runs.
+TEST_F(Installed, PackageBuildsAKvmAppThatTheInstalledVmmRuns) {
+  const std::string proj = dir_ + "/kvmhello";
+  ASSERT_EQ(mkdir(proj.c_str(), 0755), 0);
+  write_text(proj + "/hello.c", "#include <stdio.h>\nint main(int argc, char **argv) {\n"
+                                "  printf(\"hello %s from %d args\\n\", argv[argc - 1], argc);\n  return 5;\n}\n");
+  write_text(proj + "/CMakeLists.txt", "cmake_minimum_required(VERSION 3.25)\nproject(kvmhello C)\n"
+                                       "find_package(uk-slt REQUIRED)\nuk_add_library(hello SOURCES hello.c)\n"
+                                       "uk_add_app(hello PLATFORM linuxu kvm)\n");
+  RunResult conf = run({kCmake, "-S", proj, "-B", proj + "/build", "-DCMAKE_PREFIX_PATH=" + prefix_});
+  ASSERT_EQ(conf.status, 0) << conf.out << conf.err;
+  RunResult build = run({kCmake, "--build", proj + "/build"});
+  ASSERT_EQ(build.status, 0) << build.out << build.err;
+  const std::string app = proj + "/build/unikernels/hello/hello";
+  RunResult direct = run({app + ".elf", "world"});
+  EXPECT_EQ(direct.out, "hello world from 2 args\n");
+  EXPECT_EQ(direct.status, 5);
+  EXPECT_NE(read_text(app + ".kvm.ld").find(prefix_ + "/lib/uk-slt/kvm/kvmplat.o"), std::string::npos);
+  if (access("/dev/kvm", R_OK | W_OK) != 0) GTEST_SKIP() << "no usable /dev/kvm: the KVM runs are not tried";
+  for (const std::string &way : {app + ".kvm.desc", app + ".kvm.elf"}) {
+    RunResult k = run({prefix_ + "/bin/uk-kvm-run", "--pool", proj + "/build/pool", way, "world"});
+    EXPECT_EQ(k.out, direct.out) << way << ": " << k.err;
+    EXPECT_EQ(k.status, direct.status) << way << ": " << k.err;
+  }
+}
+
 // cpack -G DEB: the Debian package holds the same tree under /usr and its
 // tools run from wherever it is unpacked (uk-dyn-run finds its libraries
 // relative to itself).
@@ -107,7 +162,8 @@ TEST(DebianPackage, HoldsTheInstallTreeAndItsToolsRun) {
   EXPECT_NE(info.out.find("musl-tools"), std::string::npos) << info.out;
   ASSERT_EQ(run({"/usr/bin/dpkg-deb", "-x", deb, dir + "/root"}).status, 0);
   const std::string usr = dir + "/root/usr";
-  for (const char *f : {"lib/uk-slt/linuxu/musl.o", "lib/uk-slt/dynamic/libmusl.so", "lib/cmake/uk-slt/uk-slt-config.cmake"})
+  for (const char *f : {"lib/uk-slt/linuxu/musl.o", "lib/uk-slt/dynamic/libmusl.so", "lib/cmake/uk-slt/uk-slt-config.cmake",
+                        "bin/uk-kvm-run", "lib/uk-slt/kvm/kvmplat.o"})
     EXPECT_EQ(access((usr + "/" + f).c_str(), F_OK), 0) << f;
   RunResult v = run({usr + "/bin/uk-slt", "--version"});
   EXPECT_EQ(v.status, 0) << v.err;

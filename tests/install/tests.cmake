@@ -8,5 +8,5 @@ target_compile_definitions(uk-install-tests PRIVATE UK_SOURCE_DIR="${CMAKE_SOURC
   UK_BUILD_DIR="${CMAKE_BINARY_DIR}" UK_CMAKE="${CMAKE_COMMAND}" UK_CPACK="${CMAKE_CPACK_COMMAND}" UK_DEBIAN_SRC="${UK_DEBIAN_SRC_DIR}")
 uk_warnings(uk-install-tests)
 uk_sanitize(uk-install-tests)
-add_dependencies(uk-install-tests corpus dyncorpus uk-slt uk-slt-run uk-dyn-run)
+add_dependencies(uk-install-tests corpus corpus-kvm dyncorpus uk-slt uk-slt-run uk-dyn-run uk-kvm-run)
 gtest_discover_tests(uk-install-tests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600)

@@ -13,8 +13,9 @@ set(UK_KVM_ABI_DIR ${CMAKE_SOURCE_DIR}/kvm-loader/abi)
 uk_c_library(kvmplat
   SOURCES ${UK_KVM_GUEST_DIR}/entry.S ${UK_KVM_GUEST_DIR}/kernel.c ${UK_KVM_GUEST_DIR}/syscall.c
           ${UK_KVM_GUEST_DIR}/memory.c ${UK_KVM_GUEST_DIR}/clock.c ${UK_KVM_GUEST_DIR}/threads.c
+          ${UK_KVM_GUEST_DIR}/pvh_entry.S ${UK_KVM_GUEST_DIR}/pvh.c ${UK_KVM_GUEST_DIR}/standalone.c
   CFLAGS -mgeneral-regs-only -ffreestanding -I${UK_KVM_ABI_DIR}
-  DEPENDS ${UK_KVM_ABI_DIR}/uk_kvm_abi.h ${UK_KVM_GUEST_DIR}/kvmplat.h)
+  DEPENDS ${UK_KVM_ABI_DIR}/uk_kvm_abi.h ${UK_KVM_GUEST_DIR}/kvmplat.h ${UK_KVM_GUEST_DIR}/standalone.h)
 
 # kvmtest (testapp/kvmtest.c): a test-only app, packed for KVM only, that
 # misbehaves on purpose (pool writes, hostile hypercalls): tests/kvm.
@@ -31,7 +32,7 @@ foreach(app ${UK_APPS} kvmtest)
   endforeach()
 endforeach()
 add_custom_command(OUTPUT ${_uk_kvm_outputs}
-  COMMAND $<TARGET_FILE:uk-slt> --pool ${UK_POOL_DIR} pack --platform kvm --out-dir ${UK_CORPUS_DIR} ${_uk_kvm_specs}
+  COMMAND $<TARGET_FILE:uk-slt> --pool ${UK_POOL_DIR} pack --platform kvm --no-platform --out-dir ${UK_CORPUS_DIR} ${_uk_kvm_specs}
   DEPENDS uk-slt ${UK_APP_DEPS} ${UK_LIB_DIR}/kvmplat.o ${UK_LIB_DIR}/kvmtest.o ${outputs}
   COMMENT "uk-slt pack --platform kvm: ${UK_APPS}" VERBATIM)
 add_custom_target(corpus-kvm ALL DEPENDS ${_uk_kvm_outputs})

@@ -8,6 +8,11 @@
  *                          "survived" and exits 0
  *   kvmtest syscalls       the system calls kvmplat serves in the guest
  *   kvmtest socket         a socket call: the VM stops (no network)
+ *   kvmtest munmap         munmap really unmaps: a read of an unmapped page
+ *                          stops the VM; reused pages read as zero
+ *   kvmtest mprotect       mprotect beyond guest RAM answered as Linux
+ *                          answers it, then a write to a page it made
+ *                          read-only stops the VM
  */
 #include <errno.h>
 #include <stdint.h>
@@ -78,11 +83,15 @@ static int hostile(void) {
   ring(UK_KVM_CALL_WRITEV, (uint64_t)(uintptr_t)&iv);
   printf("iovec array unmapped: %ld\n", (long)iv.ret);
 
-  /* mprotect outside guest RAM, unaligned */
+  /* mprotect of a system page, unaligned; munmap outside guest RAM */
   static struct uk_kvm_mprotect mp;
-  mp = (struct uk_kvm_mprotect){(uint64_t)(uintptr_t)&printf & ~4095ull, 4096, 7, 0};
+  mp = (struct uk_kvm_mprotect){UK_KVM_BOOT_INFO, 4096, 7, 0};
   ring(UK_KVM_CALL_MPROTECT, (uint64_t)(uintptr_t)&mp);
-  printf("mprotect of a pool page: %ld\n", (long)mp.ret);
+  printf("mprotect of a system page: %ld\n", (long)mp.ret);
+  static struct uk_kvm_munmap mu;
+  mu = (struct uk_kvm_munmap){(uint64_t)(uintptr_t)&printf & ~4095ull, 4096, 0, 0};
+  ring(UK_KVM_CALL_MUNMAP, (uint64_t)(uintptr_t)&mu);
+  printf("munmap outside guest RAM: %ld\n", (long)mu.ret);
   mp = (struct uk_kvm_mprotect){UK_KVM_RAM_BASE + 1, 4096, 3, 0};
   ring(UK_KVM_CALL_MPROTECT, (uint64_t)(uintptr_t)&mp);
   printf("mprotect unaligned: %ld\n", (long)mp.ret);
@@ -121,7 +130,9 @@ static int syscalls(void) {
   int zero = p != MAP_FAILED;
   for (size_t i = 0; zero && i < (3u << 20); i += 4096) zero = p[i] == 0;
   if (p != MAP_FAILED) memset(p, 0xab, 3 << 20), munmap(p, 3 << 20);
-  char *q = mmap(0, 3 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  /* Unmapped pages are handed out again only when asked for (or when no
+   * never-unmapped run is left): MAP_FIXED at the same place. */
+  char *q = mmap(p, 3 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
   for (size_t i = 0; zero && q != MAP_FAILED && i < (3u << 20); i += 4096) zero = q[i] == 0;
   printf("mmap zeroed after reuse: %s\n", zero && q == p ? "ok" : "no");
   printf("mprotect read-only: %d\n", mprotect(q, 4096, PROT_READ));
@@ -131,6 +142,50 @@ static int syscalls(void) {
   long u = syscall(SYS_membarrier, 0, 0);
   printf("unknown system call: %ld errno %d\n", u, errno);
   return 0;
+}
+
+static int munmap_mode(void) {
+  char *p = mmap(0, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return 1;
+  memset(p, 0xab, 3 * 4096);
+  printf("munmap: %d\n", munmap(p, 3 * 4096));
+  char *f = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  printf("next mmap avoids the unmapped pages: %s\n", f != MAP_FAILED && (f < p || f >= p + 3 * 4096) ? "yes" : "no");
+  char *q = mmap(p, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+  printf("reused: %s, zeroed: %s\n", q == p ? "yes" : "no", q[0] == 0 && q[4096] == 0 ? "ok" : "no");
+  errno = 0;
+  int r = mprotect(p + 2 * 4096, 4096, PROT_READ);
+  printf("mprotect of the unmapped page: %d errno %d\n", r, errno);
+  fflush(stdout);
+  return *(volatile char *)(p + 2 * 4096); /* unmapped: the VM stops */
+}
+
+static int data_page[4096 / sizeof(int)] __attribute__((aligned(4096))) = {1};
+
+/* The system call itself (musl's mprotect rounds the address down first). */
+static void try_mprotect(const char *what, void *addr, size_t len, int prot) {
+  errno = 0;
+  long r = syscall(SYS_mprotect, addr, len, prot);
+  printf("%s: %ld errno %d\n", what, r, r ? errno : 0);
+}
+
+static int mprotect_mode(void) {
+  void *text = (void *)((uintptr_t)&printf & ~4095ul); /* musl's text: a pool page in desc mode */
+  try_mprotect("text read-write-exec", text, 4096, PROT_READ | PROT_WRITE | PROT_EXEC);
+  try_mprotect("text read-exec", text, 4096, PROT_READ | PROT_EXEC);
+  try_mprotect("unmapped gap", (void *)0x800000, 4096, PROT_READ);
+  try_mprotect("system pages", (void *)(uintptr_t)UK_KVM_BOOT_INFO, 4096, PROT_READ);
+  try_mprotect("unaligned", (char *)data_page + 1, 4096, PROT_READ);
+  try_mprotect("empty", data_page, 0, PROT_NONE);
+  try_mprotect("wrapping", data_page, SIZE_MAX - 4096, PROT_READ);
+  try_mprotect("data read-only", data_page, 4096, PROT_READ);
+  printf("data still readable: %d\n", data_page[0]);
+  try_mprotect("data read-write", data_page, 4096, PROT_READ | PROT_WRITE);
+  data_page[1] = 2;
+  try_mprotect("data read-only again", data_page, 4096, PROT_READ);
+  fflush(stdout);
+  data_page[2] = 3; /* read-only: the VM stops */
+  return 1;
 }
 
 int main(int argc, char **argv) {
@@ -146,6 +201,8 @@ int main(int argc, char **argv) {
     printf("not stopped\n");
     return 1;
   }
-  fprintf(stderr, "usage: kvmtest pool-write|hostile|syscalls|socket\n");
+  if (argc == 2 && strcmp(argv[1], "munmap") == 0) return munmap_mode();
+  if (argc == 2 && strcmp(argv[1], "mprotect") == 0) return mprotect_mode();
+  fprintf(stderr, "usage: kvmtest pool-write|hostile|syscalls|socket|munmap|mprotect\n");
   return 2;
 }
