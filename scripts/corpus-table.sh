@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs every app of the corpus in every mode and prints one row per app and
-# mode: median wall time of a few runs, ratio to the direct ELF, exit status,
-# and whether stdout matches the direct run (elapsed times in the output,
-# e.g. speedtest1's, are masked before comparing).
+# Runs every app of the corpus in every mode and prints one row per app, the
+# paper's three modes side by side: median wall time of a few runs in each
+# mode, its ratio to the direct ELF, the exit status, and whether stdout
+# matches the direct run (elapsed times in the output, e.g. speedtest1's, are
+# masked before comparing).
 #
 #   scripts/corpus-table.sh [--build DIR] [--pool DIR] [--runs N] [--scale demo|bench] [APP...]
 #
@@ -13,9 +14,12 @@
 # --scale  demo: small inputs, a few seconds in all (default);
 #          bench: the benchmark's inputs (zlib 10 MiB, speedtest1 --size 50...)
 #
-# Modes: direct (the aligned ELF run by the kernel), uk-slt-run (pool +
-# private image) and, where the build has them, uk-dyn-run (APP.so). Times are measured in this shell with $EPOCHREALTIME around
-# each run, so they include fork and exec, the same for every mode.
+# Modes: direct (the aligned ELF run by the kernel, the reference),
+# Spacer-SLT (uk-slt-run APP.desc: pool + private image), SLT [ASLR]
+# (uk-slt-run APP.aslr.desc: every library at its own random base) and
+# Dynamic (uk-dyn-run APP.so); a mode the build lacks for an app shows "-".
+# Times are measured in this shell with $EPOCHREALTIME around each run, so
+# they include fork and exec, the same for every mode.
 # Exit status: 0, or 1 if some app's stdout or exit status differs between modes.
 set -euo pipefail
 
@@ -102,21 +106,27 @@ if [ -x "$corpus/lambda-perf/lambda-perf.elf" ]; then
   "$corpus/lambda-perf/lambda-perf.elf" gen $image "$tmp/lambda-in.ppm" >/dev/null
 fi
 
+mode_names=(direct slt aslr dyn)
+declare -A mode_label=([direct]=direct [slt]=Spacer-SLT [aslr]="SLT [ASLR]" [dyn]=Dynamic)
 command_for() { # mode app -> cmd array
   case $1 in
     direct) cmd=("$corpus/$2/$2.elf") ;;
-    uk-slt-run) cmd=("$loader" --pool "$pool" "$corpus/$2/$2.desc") ;;
-    uk-dyn-run) cmd=("$build/bin/uk-dyn-run" "$corpus/$2/$2.so") ;;
+    slt) cmd=("$loader" --pool "$pool" "$corpus/$2/$2.desc") ;;
+    aslr) cmd=("$loader" --pool "$pool" "$corpus/$2/$2.aslr.desc") ;;
+    dyn) cmd=("$build/bin/uk-dyn-run" "$corpus/$2/$2.so") ;;
   esac
 }
-modes_for() { # app -> modes array: the dynamic one where it was built
-  modes=(direct uk-slt-run)
-  if [ -x "$build/bin/uk-dyn-run" ] && [ -f "$corpus/$1/$1.so" ]; then modes+=(uk-dyn-run); fi
+modes_for() { # app -> modes array: the ones the build has for it
+  modes=(direct slt)
+  if [ -f "$corpus/$1/$1.aslr.desc" ]; then modes+=(aslr); fi
+  if [ -x "$build/bin/uk-dyn-run" ] && [ -f "$corpus/$1/$1.so" ]; then modes+=(dyn); fi
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-printf '%-14s %-11s %11s %7s %5s  %s\n' app mode "median ms" ratio exit stdout
+printf '%-14s %-42s %s\n' "" "median ms of $runs runs" "ratio to direct"
+printf '%-14s %8s %10s %10s %9s   %10s %10s %9s  %5s  %s\n' app direct Spacer-SLT "SLT [ASLR]" Dynamic \
+  Spacer-SLT "SLT [ASLR]" Dynamic exit stdout
 status=0
 listed=()
 for w in "${workloads[@]}"; do
@@ -124,7 +134,7 @@ for w in "${workloads[@]}"; do
   listed+=("$app")
   if [ ${#only[@]} -gt 0 ] && [[ ! " ${only[*]} " == *" $app "* ]]; then continue; fi
   if [ ! -f "$corpus/$app/$app.desc" ]; then
-    printf '%-14s %-11s %11s\n' "$app" "-" "not built"
+    printf '%-14s %8s\n' "$app" "not built"
     continue
   fi
   modes_for "$app"
@@ -145,26 +155,36 @@ for w in "${workloads[@]}"; do
       t1=$EPOCHREALTIME
       times[$mode]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) * 1000 }') "
       rcs[$mode]=$rc
-      sums[$mode]=$(sed -E 's/[0-9]+\.[0-9]{3}s/#.###s/g' "$tmp/out" | cksum)
+      # speedtest1's times (" %4d.%03ds"): value and padding masked
+      sums[$mode]=$(sed -E 's/ *[0-9]+\.[0-9]{3}s/ #.###s/g' "$tmp/out" | cksum)
     done
   done
-  base_ms=""
-  for mode in "${modes[@]}"; do
-    ms=$(printf '%s\n' ${times[$mode]} | median)
-    [ -n "$base_ms" ] || base_ms=$ms
-    same=""
-    if [ "$mode" != "${modes[0]}" ]; then
-      if [ "${sums[$mode]}" = "${sums[${modes[0]}]}" ] && [ "${rcs[$mode]}" = "${rcs[${modes[0]}]}" ]; then
-        same="= ${modes[0]}"
-      else
-        same="DIFFERS from ${modes[0]}"
-        status=1
-      fi
+  declare -A ms=()
+  for mode in "${modes[@]}"; do ms[$mode]=$(printf '%s\n' ${times[$mode]} | median); done
+  cells=() ratios=() exits=${rcs[direct]} differs=()
+  for mode in "${mode_names[@]}"; do
+    if [ -z "${ms[$mode]-}" ]; then
+      cells+=(-)
+      [ "$mode" = direct ] || ratios+=(-)
+      continue
     fi
-    printf '%-14s %-11s %11.3f %7.2f %5s  %s\n' "$app" "$mode" "$ms" \
-      "$(awk -v a="$ms" -v b="$base_ms" 'BEGIN { print (b > 0 ? a / b : 0) }')" "${rcs[$mode]}" "$same"
+    cells+=("$(printf '%.3f' "${ms[$mode]}")")
+    [ "$mode" = direct ] && continue
+    ratios+=("$(awk -v a="${ms[$mode]}" -v b="${ms[direct]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')")
+    if [ "${rcs[$mode]}" != "${rcs[direct]}" ]; then exits+="/${rcs[$mode]}"; fi
+    if [ "${sums[$mode]}" != "${sums[direct]}" ] || [ "${rcs[$mode]}" != "${rcs[direct]}" ]; then
+      differs+=("${mode_label[$mode]}")
+    fi
   done
-  unset times rcs sums
+  if [ ${#differs[@]} -eq 0 ]; then
+    same="= direct"
+  else
+    same="DIFFERS from direct: $(printf '%s, ' "${differs[@]}")"
+    same=${same%, }
+    status=1
+  fi
+  printf '%-14s %8s %10s %10s %9s   %10s %10s %9s  %5s  %s\n' "$app" "${cells[@]}" "${ratios[@]}" "$exits" "$same"
+  unset times rcs sums ms
 done
 
 # Apps built but without a workload row here: say so rather than hide them.

@@ -40,6 +40,8 @@ const Tool kTools[] = {
      "uk-bench-dyn: --pool: 1 required TEXT missing (see --help)\n"},
     {"uk-bench-kvm", 2, {}, "uk-bench-kvm: --vmm is required (see --help)\n", "--vmm",
      "uk-bench-kvm: --vmm: 1 required TEXT missing (see --help)\n"},
+    {"uk-bench-aslr", 2, {}, "uk-bench-aslr: --corpus is required (see --help)\n", "--pool",
+     "uk-bench-aslr: --pool: 1 required TEXT missing (see --help)\n"},
     {"uk-bench-kvm-boot", 2, {}, "uk-bench-kvm-boot: --vmm is required (see --help)\n", "--vmm",
      "uk-bench-kvm-boot: --vmm: 1 required TEXT missing (see --help)\n"},
 };

@@ -9,5 +9,5 @@ target_compile_definitions(uk-cli-tests PRIVATE UK_DYNLIB_DIR="${UK_DYNLIB_DIR}"
 uk_warnings(uk-cli-tests)
 uk_sanitize(uk-cli-tests)
 add_dependencies(uk-cli-tests corpus dyncorpus uk-slt uk-slt-run uk-dyn-run uk-kvm-run uk-bench-linuxu uk-bench-dyn
-                 uk-bench-kvm)
+                 uk-bench-kvm uk-bench-aslr)
 gtest_discover_tests(uk-cli-tests DISCOVERY_TIMEOUT 60)

@@ -169,6 +169,33 @@ TEST(SqliteShell, DatabasesAreReadableByTheHostAndBack) {
   }
 }
 
+// speedtest1's report as it prints it ("%4d - %s%.*s " then "%4d.%03ds"),
+// with the given elapsed milliseconds per test and in total.
+std::string speedtest1_report(const char *name, int test_ms, int total_ms, const char *hash) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "%4d - %s%.*s %4d.%03ds\n       TOTAL%.*s %4d.%03ds\nVerification Hash: %s\n", 100,
+                name, 20, std::string(20, '.').c_str(), test_ms / 1000, test_ms % 1000, 55, std::string(55, '.').c_str(),
+                total_ms / 1000, total_ms % 1000, hash);
+  return buf;
+}
+
+TEST(SqliteSpeed, TimesAreMaskedWithTheirWidthAndNothingElseIs) {
+  // Under heavy load a 46 s TOTAL is one character narrower than a 0.5 s one.
+  const std::string quick = speedtest1_report("INSERTs into table", 12, 512, "3f29");
+  const std::string slow = speedtest1_report("INSERTs into table", 12345, 46000, "3f29");
+  ASSERT_NE(quick, slow);
+  EXPECT_EQ(strip_times(quick), strip_times(slow));
+  EXPECT_EQ(strip_times(quick).find("0.012s"), std::string::npos) << strip_times(quick);
+  EXPECT_EQ(strip_times(quick).find(" 100 - INSERTs into table" + std::string(20, '.') + " #.###s\n"), 0u)
+      << strip_times(quick);
+  // What the comparison proves is kept: the tests run, their names, the hash.
+  EXPECT_NE(strip_times(quick), strip_times(speedtest1_report("INSERTs into index", 12, 512, "3f29")));
+  EXPECT_NE(strip_times(quick), strip_times(speedtest1_report("INSERTs into table", 12, 512, "3f28")));
+  std::string renumbered = quick;
+  renumbered.replace(0, 4, " 110");
+  EXPECT_NE(strip_times(quick), strip_times(renumbered));
+}
+
 TEST(SqliteSpeed, MatchesSpeedtest1OnTheHostLibrary) {
   UK_TP_REQUIRE("sqlite-speed");
   std::string tool = host_tool("speedtest1");
@@ -180,6 +207,13 @@ TEST(SqliteSpeed, MatchesSpeedtest1OnTheHostLibrary) {
     RunResult host = run(argv);
     ASSERT_EQ(host.status, 0) << host.err;
     ASSERT_NE(host.out.find("Verification Hash"), std::string::npos) << host.out;
+    // Every test line and the TOTAL end in a masked time: the comparison
+    // below covers the whole report, not only its hash.
+    const std::string masked = strip_times(host.out);
+    size_t timed = 0;
+    for (size_t p = masked.find(" #.###s\n"); p != std::string::npos; p = masked.find(" #.###s\n", p + 1)) timed++;
+    ASSERT_GE(timed, 5u) << masked;
+    ASSERT_NE(masked.find("TOTAL"), std::string::npos) << masked;
     for (Mode m : kModes) {
       SCOPED_TRACE(std::string(mode_name(m)) + " " + testset);
       Outcome o = run_in_dir(m, "sqlite-speed", args);

@@ -37,7 +37,9 @@ struct Outcome {
 Outcome run_in_dir(Mode m, const std::string &app, const std::vector<std::string> &args,
                    const std::string &stdin_data = "", const std::map<std::string, std::string> &inputs = {});
 
-// speedtest1 prints elapsed times ("   0.012s"): replaced by "#.###s".
+// speedtest1 prints elapsed times ("   0.012s", "  46.000s"): each one, with
+// the spaces before it (their number depends on the time), becomes " #.###s";
+// everything else (test numbers, names, dots, the hash) is kept.
 std::string strip_times(const std::string &s);
 
 // Deterministic bytes: text-like runs mixed with binary noise.
