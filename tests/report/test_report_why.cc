@@ -100,7 +100,7 @@ protected:
   static void SetUpTestSuite() {
     dir_ = make_temp_dir();
     std::string tmain = std::string(UK_ASLR_TEST_DIR) + "/tmain.o", why = kWhyDir + "/why.o";
-    RunResult r = run({kTool, "--pool", dir_ + "/pool", "pack", "--aslr", "--out-dir", dir_ + "/out",
+    RunResult r = run({kTool, "--pool", dir_ + "/pool", "pack", "--aslr", "--no-platform", "--out-dir", dir_ + "/out",
                        "a=" + tmain + "," + why + "," + kWhyDir + "/peer1/peer.o",
                        "b=" + tmain + "," + why + "," + kWhyDir + "/peer2/peer.o"});
     pack_ = r.status == 0 ? "" : r.err;
@@ -220,7 +220,7 @@ TEST(ReportWhyCorpus, MuslNextToTwoBuildsOfBoot) {
   auto spec = [&](const std::string &a, const std::string &boot) {
     return a + "=" + boot + "," + kLibDir + "/musl.o," + kLibDir + "/gccrt.o," + kLibDir + "/" + a + ".o";
   };
-  RunResult p = run({kTool, "--pool", dir + "/pool", "pack", "--aslr", "--out-dir", dir + "/out",
+  RunResult p = run({kTool, "--pool", dir + "/pool", "pack", "--aslr", "--no-platform", "--out-dir", dir + "/out",
                      spec("helloworld", kLibDir + "/boot.o"), spec("exitcode", boot2)});
   ASSERT_EQ(p.status, 0) << p.err;
   RunResult r = run({kTool, "--pool", dir + "/pool", "report", dir + "/out/helloworld/helloworld.desc",
