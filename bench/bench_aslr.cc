@@ -21,6 +21,7 @@
 
 #include "aslr_entropy.h"
 #include "aslr_measure.h"
+#include "bench_util.h"
 #include "cli_conventions.h"
 #include "proc_util.h"
 #include "stats.h"
@@ -42,11 +43,7 @@ struct Target {
   std::string note = ""; // printed under the table
 };
 
-bool g_verbose = false; // -v: the progress lines also when stderr is not a terminal
-
-void progress(const std::string &what) {
-  if (g_verbose || isatty(2)) std::fprintf(stderr, "uk-bench-aslr: %s\n", what.c_str());
-}
+void progress(const std::string &what) { ukbench::progress("uk-bench-aslr", what); }
 
 std::string default_loader() {
   char buf[4096];
@@ -220,7 +217,7 @@ int run(int argc, char **argv) {
   CLI::App cli{"uk-bench-aslr: SLT [ASLR] vs Spacer-SLT (and the direct ELF): exec time, start-up, entropy, "
                "memory, pool bytes"};
   uk::cli::version(cli, "uk-bench-aslr " UK_SLT_VERSION);
-  cli.add_flag("-v,--verbose", g_verbose, "progress lines on stderr even when it is not a terminal");
+  cli.add_flag("-v,--verbose", ukbench::g_verbose, "progress lines on stderr even when it is not a terminal");
   cli.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast); // run-aslr.sh's presets, then yours
   cli.add_option("--corpus", s.corpus, "directory with <app>/<app>.elf, .desc and .aslr.desc (build/unikernels)")
       ->required();
@@ -291,7 +288,7 @@ int main(int argc, char **argv) {
   try {
     return run(argc, argv);
   } catch (const std::exception &e) {
-    std::fprintf(stderr, "uk-bench-aslr: error: %s\n", e.what());
+    std::fprintf(stderr, "uk-bench-aslr: %s\n", e.what());
     return 1;
   }
 }

@@ -128,7 +128,7 @@ int main(int argc, char **argv) {
   try {
     return run(argc, argv);
   } catch (const std::exception &e) {
-    std::fprintf(stderr, "uk-bench-kvm-boot: error: %s\n", e.what());
+    std::fprintf(stderr, "uk-bench-kvm-boot: %s\n", e.what());
     return 1;
   }
 }
