@@ -252,7 +252,7 @@ Result<DynObject *> load_all(const char *app, const SearchPath &sp, bool populat
   (*head)->origin = sp.app_origin;
   DynObject *tail = *head;
   size_t n = 1;
-  char path[PATH_MAX];
+  static char path[PATH_MAX]; // static: stack room is checked later (see resolve_symlinks)
   // Breadth-first: the list is the queue.
   for (DynObject *o = *head; o; o = o->next) {
     if (!o->nneeded) continue;
